@@ -1,0 +1,184 @@
+package dev.lathe.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lathe.api.InvalidInputException;
+import dev.lathe.api.model.BaseModelFamily;
+import dev.lathe.api.model.Recognition;
+import dev.lathe.safetensors.SafeTensorsFile;
+import dev.lathe.safetensors.TensorInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lathe inspect}: what a safetensors file holds, read from its header alone: tensor and
+ * parameter counts, dtypes, components, metadata, and the model family that recognizes it.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Describe a .safetensors file (checkpoint, LoRA, training state): tensors, parameters, "
+                + "dtypes, components, metadata and, for checkpoints, the detected model family.")
+final class InspectCommand implements Callable<Integer> {
+
+    /** Checkpoint and LoRA key prefixes that name a model component, longest match first. */
+    private static final List<String> COMPONENTS = List.of(
+            "model.diffusion_model.", "first_stage_model.", "cond_stage_model.",
+            "conditioner.embedders.0.", "conditioner.embedders.1.",
+            "lora_unet_", "lora_te1_", "lora_te2_", "lora_te_");
+
+    private static final int TEXT_VALUE_LIMIT = 160;
+
+    @Parameters(paramLabel = "FILE", description = "A .safetensors file.")
+    Path file;
+
+    @Option(names = "--json", description = "Print JSON (full metadata values) instead of text.")
+    boolean json;
+
+    private final CliContext context;
+
+    InspectCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.exists(file)) {
+            throw new InvalidInputException("The file " + file + " does not exist. Give the path of a "
+                    + ".safetensors checkpoint or LoRA file.");
+        }
+        Map<String, Object> report;
+        try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
+            report = describe(st);
+        }
+        if (json) {
+            context.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+        } else {
+            printText(report);
+        }
+        return 0;
+    }
+
+    private Map<String, Object> describe(SafeTensorsFile st) {
+        Map<String, TensorInfo> tensors = st.tensors();
+        Map<String, long[]> byDtype = new TreeMap<>();
+        Map<String, long[]> byComponent = new LinkedHashMap<>();
+        long parameters = 0;
+        for (TensorInfo t : tensors.values()) {
+            long n = t.elementCount();
+            parameters += n;
+            long[] d = byDtype.computeIfAbsent(t.dtype().code(), k -> new long[3]);
+            d[0]++;
+            d[1] += n;
+            d[2] += t.byteSize();
+            long[] c = byComponent.computeIfAbsent(componentOf(t.name()), k -> new long[2]);
+            c[0]++;
+            c[1] += n;
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("file", st.path().toAbsolutePath().toString());
+        report.put("sizeBytes", st.fileSize());
+        report.put("tensorCount", tensors.size());
+        report.put("parameterCount", parameters);
+        Map<String, Object> dtypes = new LinkedHashMap<>();
+        byDtype.forEach((k, v) -> dtypes.put(k, Map.of("tensors", v[0], "parameters", v[1], "bytes", v[2])));
+        report.put("dtypes", dtypes);
+        Map<String, Object> components = new LinkedHashMap<>();
+        byComponent.forEach((k, v) -> components.put(k, Map.of("tensors", v[0], "parameters", v[1])));
+        report.put("components", components);
+        report.put("family", recognize(tensors));
+        report.put("metadata", st.metadata());
+        return report;
+    }
+
+    /** Asks every installed model family; the first that recognizes the file answers. */
+    private Map<String, Object> recognize(Map<String, TensorInfo> tensors) {
+        List<String> ids = context.catalog().ids(BaseModelFamily.class);
+        List<String> reasons = new ArrayList<>();
+        for (String id : ids) {
+            BaseModelFamily family = context.catalog().find(BaseModelFamily.class, id).orElseThrow();
+            Recognition r = family.recognize(tensors);
+            if (r.recognized()) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("id", r.family());
+                out.put("variant", r.variant());
+                out.put("architecture", r.architecture());
+                return out;
+            }
+            if (r.reason() != null && !r.reason().isBlank()) {
+                reasons.add(id + ": " + r.reason());
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", null);
+        out.put("note", ids.isEmpty() ? "no model family plugin is installed"
+                : "not a checkpoint of an installed family (" + String.join("; ", reasons.isEmpty() ? ids : reasons) + ")");
+        return out;
+    }
+
+    private static String componentOf(String name) {
+        for (String prefix : COMPONENTS) {
+            if (name.startsWith(prefix)) {
+                return prefix.substring(0, prefix.length() - 1);
+            }
+        }
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : "(top level)";
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printText(Map<String, Object> r) {
+        var out = context.out();
+        out.printf("File:        %s (%s)%n", r.get("file"), Sizes.bytes((Long) r.get("sizeBytes")));
+        out.printf("Tensors:     %,d%n", (Integer) r.get("tensorCount"));
+        out.printf("Parameters:  %,d%n", (Long) r.get("parameterCount"));
+        out.println("Dtypes:");
+        ((Map<String, Map<String, Long>>) r.get("dtypes")).forEach((k, v) -> out.printf("  %-5s %,7d tensors %,15d parameters %10s%n",
+                k, v.get("tensors"), v.get("parameters"), Sizes.bytes(v.get("bytes"))));
+        out.println("Components:");
+        ((Map<String, Map<String, Long>>) r.get("components")).forEach((k, v) -> out.printf("  %-26s %,7d tensors %,15d parameters%n",
+                k, v.get("tensors"), v.get("parameters")));
+        Map<String, Object> family = (Map<String, Object>) r.get("family");
+        if (family.get("id") != null) {
+            out.printf("Family:      %s (%s)%n", family.get("id"), family.get("variant"));
+            ((Map<String, Object>) family.get("architecture")).forEach((k, v) -> out.printf("  %-24s %s%n", k, v));
+        } else {
+            out.printf("Family:      unknown: %s%n", family.get("note"));
+        }
+        Map<String, String> metadata = (Map<String, String>) r.get("metadata");
+        out.printf("Metadata:    %d entr%s%n", metadata.size(), metadata.size() == 1 ? "y" : "ies");
+        metadata.forEach((k, v) -> out.printf("  %s: %s%n", k, abbreviate(v)));
+    }
+
+    private static String abbreviate(String value) {
+        String flat = value.replace('\n', ' ');
+        return flat.length() <= TEXT_VALUE_LIMIT ? flat
+                : flat.substring(0, TEXT_VALUE_LIMIT) + "... (" + flat.length() + " characters; --json shows all)";
+    }
+
+    static final class Sizes {
+        private Sizes() {
+        }
+
+        static String bytes(long n) {
+            if (n < 1024) {
+                return n + " B";
+            }
+            String[] units = {"KiB", "MiB", "GiB", "TiB"};
+            double v = n;
+            int u = -1;
+            while (v >= 1024 && u < units.length - 1) {
+                v /= 1024;
+                u++;
+            }
+            return String.format("%.1f %s", v, units[u]);
+        }
+    }
+}

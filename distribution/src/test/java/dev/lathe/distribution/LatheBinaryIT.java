@@ -1,0 +1,199 @@
+package dev.lathe.distribution;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Runs the built {@code target/lathe/bin/lathe} as a user would. */
+public class LatheBinaryIT {
+
+    @ClassRule
+    public static final TemporaryFolder TEMP = new TemporaryFolder();
+
+    private static Path lathe;
+
+    @BeforeClass
+    public static void locate() {
+        lathe = LatheContainer.distribution().resolve("bin/lathe");
+        assertTrue("not built: " + lathe, Files.isExecutable(lathe));
+    }
+
+    record Run(int code, String out, String err, long millis) {
+        /** A user-facing error: the expected exit code, one paragraph, no stack trace. */
+        void assertCleanError(int expectedCode, String... mustMention) {
+            assertEquals("exit code; stderr: " + err, expectedCode, code);
+            assertFalse("stack trace printed: " + err, err.contains("\tat ") || err.contains("Exception in thread"));
+            for (String s : mustMention) {
+                assertTrue("stderr should mention '" + s + "': " + err, err.contains(s));
+            }
+        }
+    }
+
+    static Run run(Path executable, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(executable.toString());
+        command.addAll(List.of(args));
+        Path out = TEMP.newFile().toPath();
+        Path err = TEMP.newFile().toPath();
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue("lathe did not finish within 120 s", process.waitFor(120, TimeUnit.SECONDS));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err), millis);
+    }
+
+    static Run lathe(String... args) throws Exception {
+        return run(lathe, args);
+    }
+
+    @Test
+    public void versionAndHelp() throws Exception {
+        Run version = lathe("--version");
+        assertEquals(version.err, 0, version.code);
+        assertTrue(version.out, version.out.startsWith("lathe "));
+        for (String command : List.of("run", "validate", "plugins", "inspect")) {
+            Run help = lathe(command, "--help");
+            assertEquals(help.err, 0, help.code);
+            assertTrue(help.out, help.out.contains("Usage: lathe " + command));
+        }
+        lathe("nonsense").assertCleanError(2, "nonsense");
+        lathe().assertCleanError(2, "Missing command");
+    }
+
+    @Test
+    public void pluginsListsBuiltInsWithBundleAndVersion() throws Exception {
+        Run plugins = lathe("plugins");
+        assertEquals(plugins.err, 0, plugins.code);
+        assertTrue(plugins.out, plugins.out.contains("regularization") && plugins.out.contains("none")
+                && plugins.out.contains("dev.lathe.framework"));
+        System.out.println("lathe plugins took " + plugins.millis + " ms");
+    }
+
+    @Test
+    public void droppedInBundleShowsUpInPlugins() throws Exception {
+        Path home = TEMP.newFolder("third-party-install").toPath();
+        Files.createDirectories(home.resolve("bin"));
+        Files.copy(lathe, home.resolve("bin/lathe"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createSymbolicLink(home.resolve("lib"), LatheContainer.distribution().resolve("lib"));
+        Path bundles = Files.createDirectories(home.resolve("bundles"));
+        try (Stream<Path> jars = Files.list(LatheContainer.distribution().resolve("bundles"))) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, bundles.resolve(jar.getFileName()));
+            }
+        }
+        Run before = run(home.resolve("bin/lathe"), "plugins");
+        assertEquals(before.err, 0, before.code);
+        assertFalse(before.out, before.out.contains("sgd"));
+
+        Files.copy(LatheContainer.exampleBundle(), bundles.resolve("example-optimizer-sgd.jar"));
+        Run after = run(home.resolve("bin/lathe"), "plugins", "--options");
+        assertEquals(after.err, 0, after.code);
+        assertTrue(after.out, after.out.contains("optimizer") && after.out.contains("sgd")
+                && after.out.contains("org.example.lathe.sgd") && after.out.contains("momentum"));
+    }
+
+    @Test
+    public void inspectsTheSharedTinyCheckpoint() throws Exception {
+        Path tiny = SharedFixtures.file("sd15/tiny.safetensors");
+        Run run = lathe("inspect", tiny.toString(), "--json");
+        assertEquals(run.err, 0, run.code);
+        JsonNode report = new ObjectMapper().readTree(run.out);
+        assertEquals(381, report.get("tensorCount").asInt());
+        assertEquals("sd15-tiny-shared", report.get("metadata").get("fixture").asText());
+        assertTrue(report.get("metadata").get("unet_config").asText().contains("channel_mult"));
+        assertEquals(Files.size(tiny), report.get("sizeBytes").asLong());
+
+        Run text = lathe("inspect", tiny.toString());
+        assertEquals(text.err, 0, text.code);
+        assertTrue(text.out, text.out.contains("Tensors:     381"));
+    }
+
+    @Test
+    public void brokenFilesGiveExitTwoAndOneParagraph() throws Exception {
+        byte[] valid = safetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+        Path truncated = write("truncated.safetensors", java.util.Arrays.copyOf(valid, valid.length - 3));
+        lathe("inspect", truncated.toString()).assertCleanError(2, "truncated.safetensors");
+
+        ByteBuffer beyond = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1_000).putLong(0);
+        lathe("inspect", write("header-beyond.safetensors", beyond.array()).toString())
+                .assertCleanError(2, "header-beyond.safetensors");
+
+        lathe("inspect", write("malformed.safetensors", safetensors("{\"w\": {\"dtype\": ", 0)).toString())
+                .assertCleanError(2, "malformed.safetensors");
+
+        byte[] offsets = safetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8);
+        lathe("inspect", write("offsets.safetensors", offsets).toString()).assertCleanError(2, "offsets.safetensors");
+
+        byte[] dtype = safetensors("{\"w\":{\"dtype\":\"F33\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
+        lathe("inspect", write("dtype.safetensors", dtype).toString()).assertCleanError(2, "F33");
+
+        lathe("inspect", write("empty.safetensors", new byte[0]).toString()).assertCleanError(2, "empty.safetensors");
+
+        byte[] pickle = {(byte) 0x80, 0x02, '}', 'q', 0x00, '.'};
+        lathe("inspect", write("model.ckpt", pickle).toString()).assertCleanError(2, "pickle");
+
+        lathe("inspect", TEMP.getRoot().toPath().resolve("missing.safetensors").toString())
+                .assertCleanError(2, "missing.safetensors");
+    }
+
+    @Test
+    public void validateNamesAnUnknownField() throws Exception {
+        Path config = write("pipeline.json", """
+                {
+                  "name": "demo",
+                  "seeed": 3,
+                  "stages": []
+                }
+                """.getBytes(StandardCharsets.UTF_8));
+        Run run = lathe("validate", config.toString());
+        run.assertCleanError(2, "seeed", "line 3", "seed");
+    }
+
+    private static byte[] safetensors(String header, int dataBytes) {
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + json.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(json.length).put(json);
+        return b.array();
+    }
+
+    private static Path write(String name, byte[] content) throws IOException {
+        Path file = TEMP.getRoot().toPath().resolve(name);
+        Files.write(file, content);
+        return file;
+    }
+
+    /** Files under {@code ../shared/fixtures}: required in CI, skipped elsewhere when absent. */
+    static final class SharedFixtures {
+        static Path file(String relative) {
+            Path shared = Paths.get(System.getProperty("lathe.shared.dir", "../../shared"));
+            Path file = shared.resolve("fixtures").resolve(relative);
+            if (!Files.exists(file)) {
+                if ("true".equals(System.getenv("CI"))) {
+                    throw new AssertionError("CI=true but the shared fixture " + file + " is missing");
+                }
+                assumeTrue("shared fixture " + file + " not present", false);
+            }
+            return file;
+        }
+    }
+}

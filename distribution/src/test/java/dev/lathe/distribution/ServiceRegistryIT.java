@@ -1,0 +1,228 @@
+package dev.lathe.distribution;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.lathe.api.OptionSpec;
+import dev.lathe.api.Options;
+import dev.lathe.api.Plugin;
+import dev.lathe.api.optim.Optimizer;
+import dev.lathe.api.optim.OptimizerFactory;
+import dev.lathe.api.optim.Parameter;
+import dev.lathe.api.optim.ParameterGroup;
+import dev.lathe.api.pipeline.StageContext;
+import dev.lathe.api.pipeline.StageResult;
+import dev.lathe.api.pipeline.StageType;
+import dev.lathe.api.regularization.RegularizationRequest;
+import dev.lathe.api.regularization.RegularizationStrategy;
+import dev.lathe.boot.LatheCommand;
+import dev.lathe.runtime.TensorRuntime;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * Starts Felix with the real bundles of the distribution and checks that every service resolves
+ * through the registry by its {@code id} and works when called.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ServiceRegistryIT {
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() {
+        return LatheContainer.options();
+    }
+
+    @Test
+    public void everyInstalledBundleIsActive() {
+        for (Bundle bundle : context.getBundles()) {
+            boolean fragment = bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (!fragment) {
+                assertEquals(bundle.getSymbolicName() + " is not active", Bundle.ACTIVE, bundle.getState());
+            }
+        }
+        Set<String> names = java.util.Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName)
+                .collect(Collectors.toSet());
+        assertTrue(names.toString(), names.containsAll(List.of("dev.lathe.framework", "dev.lathe.cli",
+                "org.example.lathe.sgd")));
+    }
+
+    @Test
+    public void everyRegisteredPluginAnswersToItsId() throws Exception {
+        List<Class<? extends Plugin>> kinds = List.of(RegularizationStrategy.class, OptimizerFactory.class,
+                StageType.class, dev.lathe.api.model.BaseModelFamily.class, dev.lathe.api.caption.Captioner.class,
+                dev.lathe.api.eval.Evaluator.class);
+        int seen = 0;
+        for (Class<? extends Plugin> kind : kinds) {
+            for (ServiceReference<? extends Plugin> ref : context.getServiceReferences(kind, null)) {
+                Plugin plugin = context.getService(ref);
+                assertNotNull(ref + " did not activate", plugin);
+                assertEquals("service property id of " + plugin.getClass().getName(), plugin.id(),
+                        ref.getProperty(Plugin.ID_PROPERTY));
+                assertTrue(plugin.id() + " has no description", !plugin.description().isBlank());
+                for (OptionSpec option : plugin.options()) {
+                    assertTrue(plugin.id() + "." + option.name() + " is undocumented", !option.description().isBlank());
+                }
+                seen++;
+            }
+        }
+        assertTrue("expected at least none and sgd, saw " + seen, seen >= 2);
+    }
+
+    @Test
+    public void builtInRegularizationNoneResolves() throws Exception {
+        RegularizationStrategy none = only(RegularizationStrategy.class, "none");
+        assertTrue(none.prepare(new RegularizationRequest(10, "woman", Files.createTempDirectory("reg")),
+                Options.empty()).isEmpty());
+    }
+
+    @Test
+    public void thirdPartyOptimizerTrainsInsideTheFramework() throws Exception {
+        OptimizerFactory sgd = only(OptimizerFactory.class, "sgd");
+        float[] after = TensorRuntime.call(() -> {
+            try (NDManager manager = TensorRuntime.newManager(TensorRuntime.device("cpu"))) {
+                NDArray w = manager.create(new float[] {1f, 2f, 3f});
+                w.setRequiresGradient(true);
+                Map<String, Object> defaults = new HashMap<>();
+                sgd.options().forEach(o -> defaults.put(o.name(), o.defaultValue()));
+                try (Optimizer optimizer = sgd.create(
+                        List.of(new ParameterGroup("unet", List.of(new Parameter("w", w)), 0.5)), Options.of(defaults));
+                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    collector.backward(w.mul(w).sum()); // gradient 2w
+                    optimizer.step();
+                }
+                return w.toFloatArray();
+            }
+        });
+        // w - 0.5 * 2w = 0
+        assertEquals(0f, after[0], 1e-6f);
+        assertEquals(0f, after[2], 1e-6f);
+    }
+
+    @Test
+    public void commandLineServiceListsEveryPlugin() {
+        Result result = execute("plugins");
+        assertEquals(result.err, 0, result.code);
+        assertTrue(result.out, result.out.contains("regularization") && result.out.contains("none"));
+        assertTrue(result.out, result.out.contains("sgd") && result.out.contains("org.example.lathe.sgd"));
+    }
+
+    @Test
+    public void pipelineRunsAStageTypeFromAnotherBundle() throws Exception {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(Plugin.ID_PROPERTY, "echo");
+        ServiceRegistration<StageType> registration =
+                context.registerService(StageType.class, new EchoStage(), properties);
+        try {
+            Path dir = Files.createTempDirectory("pipeline");
+            Path config = dir.resolve("echo.json");
+            Files.writeString(config, """
+                    {
+                      // comments are allowed
+                      "name": "echo-test",
+                      "stages": [
+                        {"name": "first", "type": "echo", "text": "hello"},
+                        {"name": "second", "type": "echo", "text": "again", "after": "first.file"}
+                      ]
+                    }
+                    """);
+            Result result = execute("run", config.toString(), "--out", dir.resolve("out").toString());
+            assertEquals(result.err, 0, result.code);
+            assertEquals("hello", Files.readString(dir.resolve("out/first/echo.txt")));
+            assertEquals("again after hello", Files.readString(dir.resolve("out/second/echo.txt")));
+            assertTrue(Files.exists(dir.resolve("out/pipeline.resolved.json")));
+
+            Files.writeString(config, "{\"stages\": [{\"name\": \"a\", \"type\": \"echo\", \"txt\": \"x\"}]}");
+            Result invalid = execute("validate", config.toString());
+            assertEquals(2, invalid.code);
+            assertTrue(invalid.err, invalid.err.contains("txt") && invalid.err.contains("text"));
+        } finally {
+            registration.unregister();
+        }
+    }
+
+    /** A stage that writes its text (and that of the stage it follows) to echo.txt. */
+    private static final class EchoStage implements StageType {
+        @Override
+        public String id() {
+            return "echo";
+        }
+
+        @Override
+        public String description() {
+            return "Writes a text file (test stage)";
+        }
+
+        @Override
+        public List<OptionSpec> options() {
+            return List.of(OptionSpec.string("text", null, "What to write").mandatory(),
+                    OptionSpec.artifact("after", "A file whose text is appended"));
+        }
+
+        @Override
+        public Set<String> outputs() {
+            return Set.of("file");
+        }
+
+        @Override
+        public StageResult run(StageContext context) throws Exception {
+            String text = context.options().getString("text");
+            if (context.options().has("after")) {
+                text += " after " + Files.readString(context.resolve(context.options().getArtifact("after")));
+            }
+            Path file = context.stageDir().resolve("echo.txt");
+            Files.writeString(file, text);
+            return new StageResult(Map.of("file", file), "wrote " + file.getFileName());
+        }
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result execute(String... args) {
+        LatheCommand command = context.getService(context.getServiceReference(LatheCommand.class));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = command.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private <T> T only(Class<T> kind, String id) throws Exception {
+        Collection<ServiceReference<T>> refs = context.getServiceReferences(kind, "(id=" + id + ")");
+        assertEquals(kind.getSimpleName() + " id=" + id, 1, refs.size());
+        return context.getService(refs.iterator().next());
+    }
+}
