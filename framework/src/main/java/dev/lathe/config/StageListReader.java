@@ -68,12 +68,13 @@ final class StageListReader {
                     ? validator.object(stage, specs(type.get()), Scope.stage(label, type.get().id(), upstream), Set.of())
                     // Without a type its options are unknown: check the name alone, not every field as "unknown".
                     : validator.object(headerOnly(stage), ConfigFields.STAGE, Scope.stage(label, null, upstream), Set.of());
-            if (!validName(stage, firstUse) || type.isEmpty()) {
+            if (!validName(stage, firstUse)) {
                 continue;
             }
             String name = options.getString("name");
-            before.add(new Upstream.Stage(name, type.get().outputs()));
-            stages.add(new StageConfig(name, type.get().id(), withoutHeader(options)));
+            // A stage of unknown type stays visible, so that references to it add no second problem.
+            before.add(new Upstream.Stage(name, type.map(StageType::outputs).orElse(null)));
+            type.ifPresent(t -> stages.add(new StageConfig(name, t.id(), withoutHeader(options))));
         }
         return stages;
     }

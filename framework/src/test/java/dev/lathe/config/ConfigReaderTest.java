@@ -386,6 +386,14 @@ class ConfigReaderTest {
         }
 
         @Test
+        void referencesToAStageOfUnknownTypeAreNotFlaggedAgain() {
+            String json = withStages("""
+                    {"name": "base3d", "type": "trian", "dataset": "d"},
+                    {"name": "check", "type": "evaluate", "lora": "base3d.best"}""");
+            assertTrue(problem(json).contains("names \"trian\", which is not an installed stage type"));
+        }
+
+        @Test
         void duplicateStageNames() {
             String json = withStages(trainStage("") + ",\n" + trainStage(""));
             assertEquals("pipeline.json, " + at(json, "\"base3d\"", 1) + ": the stage name \"base3d\" is already used by the stage on line "
