@@ -4,6 +4,8 @@ import dev.lathe.config.ConfigReader;
 import dev.lathe.config.PipelineConfig;
 import dev.lathe.pipeline.ConsoleProgress;
 import dev.lathe.pipeline.PipelineRunner;
+import dev.lathe.pipeline.RunSummary;
+import dev.lathe.pipeline.StageRun;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,9 +34,12 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PipelineConfig config = new ConfigReader(context.catalog()).read(pipeline, out);
         var runner = new PipelineRunner(context.catalog(), new ConsoleProgress(context.err(), context.interactive()));
-        var summary = runner.run(config);
-        context.out().println("Finished pipeline \"" + config.name() + "\": " + summary);
-        context.out().println("Output folder: " + config.output());
+        RunSummary summary = runner.run(config);
+        context.out().printf("Pipeline \"%s\" finished in %.1f s%n", config.name(), summary.seconds());
+        for (StageRun stage : summary.stages()) {
+            context.out().printf("  %-20s %-10s %7.1f s  %s%n", stage.name(), stage.type(), stage.seconds(), stage.summary());
+        }
+        context.out().println("Output folder: " + summary.output());
         return 0;
     }
 }
