@@ -83,7 +83,7 @@ final class InspectCommand implements Callable<Integer> {
             c[1] += n;
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("file", st.path().toAbsolutePath().toString());
+        report.put("file", st.path().toAbsolutePath().normalize().toString());
         report.put("sizeBytes", st.fileSize());
         report.put("tensorCount", tensors.size());
         report.put("parameterCount", parameters);
