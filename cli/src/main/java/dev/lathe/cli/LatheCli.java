@@ -2,9 +2,12 @@ package dev.lathe.cli;
 
 import dev.lathe.api.InvalidInputException;
 import dev.lathe.api.RunFailedException;
+import dev.lathe.api.cli.CommandPlugin;
 import dev.lathe.boot.LatheCommand;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -47,11 +50,30 @@ public final class LatheCli implements LatheCommand {
     @Override
     public int execute(String[] args, PrintStream out, PrintStream err) {
         CliContext context = new CliContext(new ServiceCatalog(bundleContext), bundleContext, out, err);
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            Optional<CommandPlugin> plugin = pluginCommand(context, args[0]);
+            if (plugin.isPresent()) {
+                try {
+                    return plugin.get().run(List.of(args).subList(1, args.length), out, err);
+                } catch (Exception e) {
+                    return report(e, err);
+                }
+            }
+        }
         CommandLine commandLine = new CommandLine(new Root(), new ContextFactory(context));
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> report(e, err));
+        List<String> pluginCommands = context.catalog().ids(CommandPlugin.class);
+        if (!pluginCommands.isEmpty()) {
+            commandLine.getCommandSpec().usageMessage().footer(
+                    "%nCommands from plugins (lathe <command> --help for each): " + String.join(", ", pluginCommands));
+        }
         return commandLine.execute(args);
+    }
+
+    private static Optional<CommandPlugin> pluginCommand(CliContext context, String name) {
+        return context.catalog().find(CommandPlugin.class, name);
     }
 
     /** Maps an exception to its exit code, printing one paragraph for the user. */

@@ -2,6 +2,7 @@ package dev.lathe.cli;
 
 import dev.lathe.api.Plugin;
 import dev.lathe.api.caption.Captioner;
+import dev.lathe.api.cli.CommandPlugin;
 import dev.lathe.api.eval.Evaluator;
 import dev.lathe.api.model.BaseModelFamily;
 import dev.lathe.api.optim.OptimizerFactory;
@@ -16,7 +17,8 @@ enum PluginKind {
     CAPTIONER("captioner", Captioner.class),
     REGULARIZATION("regularization", RegularizationStrategy.class),
     EVALUATOR("evaluator", Evaluator.class),
-    STAGE("stage", StageType.class);
+    STAGE("stage", StageType.class),
+    COMMAND("command", CommandPlugin.class);
 
     final String label;
     final Class<? extends Plugin> type;
