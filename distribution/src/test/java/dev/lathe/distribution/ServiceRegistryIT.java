@@ -164,6 +164,12 @@ public class ServiceRegistryIT {
             assertEquals("again after hello", Files.readString(dir.resolve("out/second/echo.txt")));
             assertTrue(Files.exists(dir.resolve("out/pipeline.resolved.json")));
 
+            Files.writeString(config, "{\"device\": \"gpu\", \"stages\": [{\"name\": \"a\", \"type\": \"echo\", \"text\": \"x\"}]}");
+            Result noGpu = execute("run", config.toString(), "--out", dir.resolve("gpu").toString());
+            assertEquals(noGpu.err, 2, noGpu.code);
+            assertTrue(noGpu.err, noGpu.err.contains("\"gpu\"") && noGpu.err.contains("CUDA"));
+            assertTrue("nothing may be written for a run that cannot start", !Files.exists(dir.resolve("gpu")));
+
             Files.writeString(config, "{\"stages\": [{\"name\": \"a\", \"type\": \"echo\", \"txt\": \"x\"}]}");
             Result invalid = execute("validate", config.toString());
             assertEquals(2, invalid.code);

@@ -8,6 +8,7 @@ import dev.lathe.config.PipelineConfig;
 import dev.lathe.config.PluginCatalog;
 import dev.lathe.config.ResolvedConfig;
 import dev.lathe.config.StageConfig;
+import dev.lathe.runtime.TensorRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -53,8 +54,11 @@ public final class PipelineRunner {
      *                               (naming the stage), or when the output folder cannot be written
      */
     public RunSummary run(PipelineConfig config) {
-        // Every stage type must still be there before the first stage spends hours.
+        // Every stage type must still be there, and the device usable, before the first stage spends hours.
         List<StageType> types = config.stages().stream().map(this::stageType).toList();
+        if (!"cpu".equals(config.device())) {
+            TensorRuntime.device(config.device());
+        }
         Path output = createFolder(config.output(), "output folder");
         try {
             ResolvedConfig.write(config, output.resolve(RESOLVED_CONFIG));
