@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +41,25 @@ public final class PipelineRunner {
 
     private final PluginCatalog catalog;
     private final ProgressFactory progress;
+    private final Consumer<String> deviceCheck;
 
+    /** A runner that checks the config's device with {@link TensorRuntime#device}. */
     public PipelineRunner(PluginCatalog catalog, ProgressFactory progress) {
+        this(catalog, progress, device -> {
+            if (!"cpu".equals(device)) {
+                TensorRuntime.device(device);
+            }
+        });
+    }
+
+    /**
+     * @param deviceCheck throws {@link InvalidInputException} when the config's device cannot be
+     *                    used here; called before anything is written
+     */
+    public PipelineRunner(PluginCatalog catalog, ProgressFactory progress, Consumer<String> deviceCheck) {
         this.catalog = catalog;
         this.progress = progress;
+        this.deviceCheck = deviceCheck;
     }
 
     /**
@@ -56,9 +72,7 @@ public final class PipelineRunner {
     public RunSummary run(PipelineConfig config) {
         // Every stage type must still be there, and the device usable, before the first stage spends hours.
         List<StageType> types = config.stages().stream().map(this::stageType).toList();
-        if (!"cpu".equals(config.device())) {
-            TensorRuntime.device(config.device());
-        }
+        deviceCheck.accept(config.device());
         Path output = createFolder(config.output(), "output folder");
         try {
             ResolvedConfig.write(config, output.resolve(RESOLVED_CONFIG));

@@ -1,6 +1,7 @@
 package dev.lathe.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -61,7 +62,7 @@ class PipelineRunnerTest {
             progressTasks.add(task + " /" + total);
             return ProgressFactory.silent().start(task, total);
         };
-        runner = new PipelineRunner(catalog, progress);
+        runner = new PipelineRunner(catalog, progress, device -> { });
     }
 
     @Test
@@ -92,6 +93,20 @@ class PipelineRunnerTest {
         assertEquals("done", target.get("status").asText());
         assertEquals(out.resolve("target/best.safetensors").toString(), target.get("outputs").get("best").asText());
         assertTrue(target.get("seconds").isNumber());
+    }
+
+    @Test
+    void anUnusableDeviceStopsTheRunBeforeAnythingIsWritten() {
+        PipelineRunner strict = new PipelineRunner(catalog, ProgressFactory.silent(), device -> {
+            throw new InvalidInputException("no " + device + " here");
+        });
+        PipelineConfig config = new PipelineConfig(dir.resolve("p.json"), "p", null, null, null, "gpu", 42,
+                dir.resolve("never"), List.of(stage("first", "probe")));
+
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> strict.run(config));
+        assertEquals("no gpu here", e.getMessage());
+        assertTrue(probed.isEmpty());
+        assertFalse(Files.exists(dir.resolve("never")));
     }
 
     @Test
