@@ -13,13 +13,13 @@ import org.junit.jupiter.api.Assumptions;
  * system property {@code lathe.shared.dir} that surefire sets, else {@code ../../shared} relative
  * to the module. When it is missing, tests fail under {@code CI=true} and are skipped otherwise.
  */
-final class SharedFixtures {
+public final class SharedFixtures {
 
     private SharedFixtures() {
     }
 
     /** The {@code fixtures} folder inside the shared folder. */
-    static Path fixtures() {
+    public static Path fixtures() {
         List<Path> candidates = new ArrayList<>();
         String property = System.getProperty("lathe.shared.dir");
         if (property != null && !property.isBlank()) {
