@@ -112,7 +112,8 @@ public final class SafeTensorsWriter {
      * only; sd-webui-additional-networks computes the same value from the saved file. As it
      * excludes the header, metadata never changes it, which is why it can be computed before the
      * header that stores it is written. (kohya's second value, {@code sshs_legacy_hash}, hashes
-     * 64 KiB at file offset 1 MiB of that serialization, header included; it is not computed here.)
+     * 64 KiB at file offset 1 MiB of that serialization, header included: see {@link
+     * #serializedRange} and {@code dev.lathe.lora.KohyaHashes}.)
      */
     public static String dataSha256(Map<String, Tensor> tensors) {
         MessageDigest digest = sha256();
@@ -140,6 +141,40 @@ public final class SafeTensorsWriter {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Up to {@code length} bytes of what {@link #write} would write for {@code tensors} and
+     * {@code metadata}, starting at file offset {@code offset} (fewer, or none, past the end),
+     * without writing anything. For hashes defined over part of a serialized file, such as
+     * kohya-ss's legacy LoRA hash.
+     */
+    public static byte[] serializedRange(Map<String, Tensor> tensors, Map<String, String> metadata, long offset,
+            int length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative offset or length: " + offset + ", " + length);
+        }
+        List<Map.Entry<String, Tensor>> ordered = dataOrder(tensors);
+        byte[] header = header(ordered, metadata == null ? Map.of() : metadata);
+        ByteBuffer out = ByteBuffer.allocate(length);
+        long position = 0; // file offset of the current piece
+        List<ByteBuffer> pieces = new ArrayList<>();
+        pieces.add(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+        pieces.add(ByteBuffer.wrap(header));
+        for (Map.Entry<String, Tensor> entry : ordered) {
+            pieces.add(entry.getValue().data());
+        }
+        for (ByteBuffer piece : pieces) {
+            long pieceEnd = position + piece.remaining();
+            long from = Math.max(offset + out.position(), position);
+            if (out.hasRemaining() && from < pieceEnd) {
+                int start = (int) (from - position);
+                int count = (int) Math.min(out.remaining(), pieceEnd - from);
+                out.put(piece.slice(piece.position() + start, count));
+            }
+            position = pieceEnd;
+        }
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     /** The tensors in the order {@link #write} lays them out. */

@@ -43,6 +43,25 @@ class SafeTensorsWriterTest {
         assertEquals(List.of(target), filesIn(temp));
     }
 
+    /** Any byte range of the serialization, header and tensors of several dtypes included, is the file's. */
+    @Test
+    void serializedRangeIsThatPartOfTheFile() throws IOException {
+        Map<String, Tensor> tensors = Map.of("a", TestFiles.random(DType.F16, random, 37),
+                "b", TestFiles.random(DType.F32, random, 3, 5), "c", TestFiles.random(DType.I64, random, 4));
+        Map<String, String> metadata = Map.of("ss_epoch", "3");
+        Path file = temp.resolve("r.safetensors");
+        SafeTensorsWriter.write(file, tensors, metadata);
+        byte[] bytes = Files.readAllBytes(file);
+        for (int[] range : new int[][] {{0, bytes.length}, {0, 8}, {5, 40}, {bytes.length - 100, 60},
+                {bytes.length - 10, 64}, {bytes.length, 16}, {bytes.length + 5, 16}}) {
+            int from = Math.min(range[0], bytes.length);
+            int to = Math.min(range[0] + range[1], bytes.length);
+            assertArrayEquals(java.util.Arrays.copyOfRange(bytes, from, to),
+                    SafeTensorsWriter.serializedRange(tensors, metadata, range[0], range[1]),
+                    "bytes " + range[0] + " + " + range[1]);
+        }
+    }
+
     /**
      * The source of a tensor fails while it is being copied (here: a memory-mapped checkpoint is
      * truncated by someone else, so the kernel cannot read the mapped pages).
