@@ -112,8 +112,8 @@ class PipelineRunnerTest {
     @Test
     void eachStageGetsItsContext() {
         Path checkpoint = dir.resolve("models/base.safetensors");
-        // "cpu": since the runner checks the device up front, "gpu" needs a CUDA machine.
-        PipelineConfig config = new PipelineConfig(dir.resolve("p.json"), "p", null, checkpoint, null, "cpu", 42,
+        // The runner under test accepts any device, so "gpu" shows the value is passed through.
+        PipelineConfig config = new PipelineConfig(dir.resolve("p.json"), "p", null, checkpoint, null, "gpu", 42,
                 dir.resolve("out"), List.of(stage("first", "probe"), stage("second", "probe")));
 
         runner.run(config);
@@ -122,7 +122,7 @@ class PipelineRunnerTest {
         StageContext second = probed.get(1);
         assertEquals("second", second.stageName());
         assertEquals(checkpoint, second.baseCheckpoint());
-        assertEquals("cpu", second.device());
+        assertEquals("gpu", second.device());
         assertEquals(dir.resolve("out"), second.runDir());
         assertEquals(dir.resolve("out/second"), second.stageDir());
         assertEquals(PipelineRunner.stageSeed(42, "second"), second.seed());
