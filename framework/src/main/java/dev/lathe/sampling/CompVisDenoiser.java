@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Objects;
+import dev.lathe.train.diffusion.Prediction;
 
 /**
  * Turns a discrete-time ε- or v-prediction network into a denoiser over noise levels σ, as

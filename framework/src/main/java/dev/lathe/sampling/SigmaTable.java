@@ -1,5 +1,6 @@
 package dev.lathe.sampling;
 
+import dev.lathe.train.diffusion.NoiseSchedule;
 import java.util.Arrays;
 
 /**
@@ -56,23 +57,13 @@ public final class SigmaTable {
     }
 
     /**
-     * The {@code alphas_cumprod} of Stable Diffusion 1.x, 2.x and SDXL (1,000 timesteps, "scaled
-     * linear" betas from 0.00085 to 0.012) as a checkpoint loaded the CompVis way holds it: betas
-     * {@code (sqrt(0.00085) + i (sqrt(0.012) - sqrt(0.00085)) / 999)²} and their running product
-     * in float64, rounded to float32 at the end. For checkpoints that do not store the table.
+     * The table of Stable Diffusion 1.x, 2.x and SDXL (1,000 timesteps, scaled-linear betas from
+     * 0.00085 to 0.012) as a checkpoint loaded the CompVis way holds it and the UIs derive their
+     * sigmas from: {@link NoiseSchedule#samplingAlphasCumprod()}. For checkpoints that do not store
+     * {@code alphas_cumprod}.
      */
-    public static float[] stableDiffusionAlphasCumprod() {
-        int n = 1000;
-        double first = Math.sqrt(0.00085);
-        double last = Math.sqrt(0.012);
-        float[] out = new float[n];
-        double product = 1.0;
-        for (int i = 0; i < n; i++) {
-            double root = first + i * (last - first) / (n - 1);
-            product *= 1.0 - root * root;
-            out[i] = (float) product;
-        }
-        return out;
+    public static SigmaTable stableDiffusion() {
+        return new SigmaTable(NoiseSchedule.stableDiffusion().samplingAlphasCumprod());
     }
 
     /** The number of discrete timesteps (1,000 for SD). */

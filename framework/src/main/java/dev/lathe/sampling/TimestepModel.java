@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDList;
 public interface TimestepModel {
 
     /**
-     * The network's prediction (ε or v, see {@link Prediction}) for the scaled input {@code xIn}
+     * The network's prediction (ε or v, see {@link dev.lathe.train.diffusion.Prediction}) for the scaled input {@code xIn}
      * ([B, C, H, W]) at {@code timesteps} ([B], fractional; float64 when {@code xIn} is float64,
      * float32 otherwise) under {@code conditioning} (each array batched like {@code xIn}).
      * Returns a new array shaped like {@code xIn}.

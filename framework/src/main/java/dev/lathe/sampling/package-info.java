@@ -5,7 +5,7 @@
  * <p>The pieces, from the network outwards:
  * <ul>
  * <li>{@link dev.lathe.sampling.TimestepModel} — the network (a UNet) called with a scaled input,
- *     timesteps and conditioning; predicts noise ε or velocity v ({@link dev.lathe.sampling.Prediction}).
+ *     timesteps and conditioning; predicts noise ε or velocity v ({@link dev.lathe.train.diffusion.Prediction}).
  * <li>{@link dev.lathe.sampling.CompVisDenoiser} — makes it a denoiser over noise levels σ, using
  *     the model's {@link dev.lathe.sampling.SigmaTable}.
  * <li>{@link dev.lathe.sampling.Guidance} — classifier-free guidance: conditional and unconditional

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.lathe.train.diffusion.Prediction;
 
 /**
  * The whole wrapper chain of {@code sampler_cfg_*}: an ε-model called with c_in-scaled input and
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SamplerGuidanceTest {
 
-    private static final SigmaTable TABLE = SigmaTable.fromAlphasCumprod(SigmaTable.stableDiffusionAlphasCumprod());
+    private static final SigmaTable TABLE = SigmaTable.stableDiffusion();
 
     static Stream<Arguments> runs() {
         return Stream.of(Arguments.of("cfg_euler_20", DataType.FLOAT64), Arguments.of("cfg_euler_20", DataType.FLOAT32),

@@ -31,7 +31,7 @@ class SamplerMemoryTest {
     @MethodSource("samplers")
     void liveArraysStayFlat(String name) {
         SamplerNames.Choice choice = SamplerNames.resolve(name);
-        SigmaTable table = SigmaTable.fromAlphasCumprod(SigmaTable.stableDiffusionAlphasCumprod());
+        SigmaTable table = SigmaTable.stableDiffusion();
         double[] sigmas = choice.schedule().sigmas(table, 60);
         try (NDManager latents = SamplingFixtures.manager(); NDManager weights = SamplingFixtures.manager()) {
             NDArray c = weights.randomNormal(new Shape(1, 4, 8, 8));

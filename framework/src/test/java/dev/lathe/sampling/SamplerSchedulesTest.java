@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.lathe.train.diffusion.Prediction;
 
 /**
  * The sigma table, the sigma↔timestep conversions and the schedules against
@@ -37,7 +38,7 @@ class SamplerSchedulesTest {
     @Test
     void stableDiffusionTableIsTheCompVisOne() {
         assertArrayEquals(SCHEDULES.get("compvis.alphas_cumprod_f32").toFloatArray(),
-                SigmaTable.stableDiffusionAlphasCumprod());
+                SigmaTable.stableDiffusion().alphasCumprod());
     }
 
     @Test
