@@ -164,6 +164,15 @@ public abstract class AbstractOptimizer<S> implements Optimizer {
         return false;
     }
 
+    /**
+     * Whether every parameter is in CPU memory and computes in float32 (float32 or float16
+     * parameters): the case where an update can run as {@link HostLoops} loops.
+     */
+    protected final boolean computesOnHostInFloat32() {
+        return groups.stream().flatMap(g -> g.parameters().stream()).allMatch(p -> !p.value().getDevice().isGpu()
+                && ParameterView.computeType(p.value().getDataType(), p.name()) == DataType.FLOAT32);
+    }
+
     @Override
     public final void step() {
         long step = steps + 1;

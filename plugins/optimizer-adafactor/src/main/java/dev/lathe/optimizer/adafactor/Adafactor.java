@@ -7,6 +7,9 @@ import dev.lathe.api.optim.AbstractOptimizer;
 import dev.lathe.api.optim.Parameter;
 import dev.lathe.api.optim.ParameterGroup;
 import dev.lathe.api.optim.ParameterView;
+import dev.lathe.runtime.HostLoops;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * variant: the second moment of a matrix is kept as its row and column means (memory O(n+m)
  * instead of O(nm)), updates are clipped to an RMS of {@code clipThreshold}, and in
  * relative-step mode the learning rate follows from the step count and the parameter's own scale.
+ *
+ * <p>The update is written as DJL operations here (GPU, float64) and as Java loops in
+ * {@link AdafactorLoops}, used for float32 work in CPU memory with parameters updated side by
+ * side; both are checked against the same reference traces.
  */
 final class Adafactor extends AbstractOptimizer<Adafactor.Moments> {
 
@@ -41,10 +48,17 @@ final class Adafactor extends AbstractOptimizer<Adafactor.Moments> {
     }
 
     private final Hyperparameters h;
+    private final AdafactorLoops loops;
 
     Adafactor(List<ParameterGroup> groups, Hyperparameters hyperparameters) {
+        this(groups, hyperparameters, true);
+    }
+
+    /** {@code useLoops = false} always takes the DJL-operation path (tests compare the two). */
+    Adafactor(List<ParameterGroup> groups, Hyperparameters hyperparameters, boolean useLoops) {
         super(AdafactorFactory.ID, groups);
         this.h = hyperparameters;
+        this.loops = useLoops && computesOnHostInFloat32() ? new AdafactorLoops(hyperparameters) : null;
         if (h.relativeStep()) {
             groups.stream().filter(g -> g.learningRate() != null).forEach(g -> LOG.warn(
                     "Adafactor is in relative-step mode and computes its own learning rate, so the learning rate {} "
@@ -54,6 +68,12 @@ final class Adafactor extends AbstractOptimizer<Adafactor.Moments> {
         } else {
             groups.forEach(g -> g.requireLearningRate(AdafactorFactory.ID));
         }
+    }
+
+    /** The loop form updates one parameter per thread; the DJL form uses libtorch's threads. */
+    @Override
+    protected boolean updatesInParallel() {
+        return loops != null;
     }
 
     /** In relative-step mode the learning rate comes from the step count, not from a schedule. */
@@ -78,14 +98,25 @@ final class Adafactor extends AbstractOptimizer<Adafactor.Moments> {
 
     @Override
     protected double update(Moments s, ParameterView p, int group, long t) {
-        NDArray w = p.value();
-        NDArray g = p.gradient();
-
-        // The step size is relative to the parameter's scale, measured before this update.
-        double lr = stepSize(group, t) * (h.scaleParameter() ? Math.max(h.eps2(), rms(w)) : 1.0);
+        double rho = stepSize(group, t);
         // beta2 grows towards 1 as 1 - t^decayRate: 0 at the first step, so the estimate starts from one gradient.
         double beta2t = 1 - Math.pow(t, h.decayRate());
+        FloatBuffer[] memory = loops == null ? null : HostLoops.memoryOf(memoryOrder(s, p));
+        if (memory != null) {
+            FloatBuffer expAvg = s.expAvg() == null ? null : memory[memory.length - 1];
+            if (!s.factored()) {
+                return loops.full(rho, beta2t, memory[0], memory[1], memory[2], expAvg);
+            }
+            Shape shape = p.value().getShape();
+            int n = shape.dimension();
+            return loops.factored(rho, beta2t, memory[0], memory[1], memory[2], memory[3], expAvg,
+                    Math.toIntExact(shape.get(n - 2)), Math.toIntExact(shape.get(n - 1)));
+        }
 
+        NDArray w = p.value();
+        NDArray g = p.gradient();
+        // The step size is relative to the parameter's scale, measured before this update.
+        double lr = rho * (h.scaleParameter() ? Math.max(h.eps2(), rms(w)) : 1.0);
         NDArray u = s.factored() ? factoredUpdate(s, g, beta2t) : fullUpdate(s, g, beta2t);
         // Clip the update to an RMS of clipThreshold, then scale it by the learning rate (one multiplication).
         u.muli(scalar(lr / Math.max(rms(u) / h.clipThreshold(), 1.0), u));
@@ -98,6 +129,21 @@ final class Adafactor extends AbstractOptimizer<Adafactor.Moments> {
         }
         w.subi(u);
         return lr;
+    }
+
+    /** [w, g, R, C] or [w, g, V], then the first moment if there is one. */
+    private static NDArray[] memoryOrder(Moments s, ParameterView p) {
+        List<NDArray> arrays = new ArrayList<>(List.of(p.value(), p.gradient()));
+        if (s.factored()) {
+            arrays.add(s.row());
+            arrays.add(s.column());
+        } else {
+            arrays.add(s.full());
+        }
+        if (s.expAvg() != null) {
+            arrays.add(s.expAvg());
+        }
+        return arrays.toArray(NDArray[]::new);
     }
 
     /** rho_t = min(1e-2, 1/sqrt(t)) (warm-up: min(1e-6 t, 1/sqrt(t))) in relative mode, else the group's rate. */

@@ -81,11 +81,44 @@ class AdafactorTest {
         System.out.printf("%s %s: largest relative deviation %.3g%n", caseName, precision, worst);
     }
 
+    /** Float32 on the CPU runs the Java loops; the DJL-operation form (GPU, float64) must match too. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {RELATIVE, FIXED})
+    void operationFormReproducesTheFloat32Trace(String caseName) {
+        OptimizerTrace trace = OptimizerTrace.load(caseName);
+        double worst = OptimizerConformance.assertReproducesTrace(trace, Precision.F32, operationsMaker(trace), F32,
+                (step, optimizer) -> { });
+        System.out.printf("%s F32, DJL operations: largest relative deviation %.3g%n", caseName, worst);
+    }
+
+    @Test
+    void loopsAreWhatRunsForFloat32() {
+        // The two forms round differently, so identical results would mean the loops never ran.
+        OptimizerTrace trace = OptimizerTrace.load(RELATIVE);
+        try (ParameterRig loops = new ParameterRig(trace.initialValues(), DataType.FLOAT32);
+                ParameterRig operations = new ParameterRig(trace.initialValues(), DataType.FLOAT32);
+                Optimizer a = maker(trace).create(loops.parameters());
+                Optimizer b = operationsMaker(trace).create(operations.parameters())) {
+            for (int step = 1; step <= trace.steps(); step++) {
+                loops.setGradients(trace.gradients(step));
+                operations.setGradients(trace.gradients(step));
+                a.step();
+                b.step();
+            }
+            boolean anyDifferent = false;
+            for (String p : trace.parameterOrder()) {
+                anyDifferent |= !loops.values().get(p).contentEquals(operations.values().get(p));
+            }
+            assertTrue(anyDifferent, "Java loops and DJL operations gave bit-identical results");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {RELATIVE, FIXED})
     void resumesFromSavedStateBitForBit(String caseName) {
         OptimizerTrace trace = OptimizerTrace.load(caseName);
         OptimizerConformance.assertResumesBitIdentically(trace, maker(trace), 6);
+        OptimizerConformance.assertResumesBitIdentically(trace, operationsMaker(trace), 6);
     }
 
     @ParameterizedTest
@@ -237,6 +270,17 @@ class AdafactorTest {
         Double lr = h.get("lr").isNull() ? null : h.get("lr").asDouble();
         return (List<Parameter> parameters) -> factory.create(List.of(new ParameterGroup("all", parameters, lr)),
                 Options.of(options));
+    }
+
+    /** As {@link #maker}, but always the DJL-operation form of the update. */
+    private static Maker operationsMaker(OptimizerTrace trace) {
+        JsonNode h = trace.hyperparameters();
+        Adafactor.Hyperparameters hyperparameters = new Adafactor.Hyperparameters(h.get("relative_step").asBoolean(),
+                h.get("scale_parameter").asBoolean(), h.get("warmup_init").asBoolean(), h.get("eps").get(0).asDouble(),
+                h.get("eps").get(1).asDouble(), h.get("clip_threshold").asDouble(), h.get("decay_rate").asDouble(),
+                h.get("beta1").isNull() ? null : h.get("beta1").asDouble(), h.get("weight_decay").asDouble());
+        Double lr = h.get("lr").isNull() ? null : h.get("lr").asDouble();
+        return parameters -> new Adafactor(List.of(new ParameterGroup("all", parameters, lr)), hyperparameters, false);
     }
 
     private static ParameterRig rig() {

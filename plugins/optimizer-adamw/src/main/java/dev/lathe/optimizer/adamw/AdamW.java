@@ -1,7 +1,6 @@
 package dev.lathe.optimizer.adamw;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import dev.lathe.api.optim.AbstractOptimizer;
 import dev.lathe.api.optim.Parameter;
 import dev.lathe.api.optim.ParameterGroup;
@@ -52,8 +51,7 @@ final class AdamW extends AbstractOptimizer<AdamW.Moments> {
         groups.forEach(g -> g.requireLearningRate(AdamWFactory.ID));
         this.h = hyperparameters;
         this.fused = fused;
-        this.onHost = groups.stream().flatMap(g -> g.parameters().stream()).allMatch(p -> !p.value().getDevice().isGpu()
-                && ParameterView.computeType(p.value().getDataType(), p.name()) == DataType.FLOAT32);
+        this.onHost = computesOnHostInFloat32();
     }
 
     /** The fused loop updates one parameter per thread; the DJL form uses libtorch's threads. */
