@@ -111,6 +111,7 @@ public final class OptimizerStepBench {
     /** Gradients ~ N(0, 1e-3) through one backward pass of sum(p * g); they stay for every step. */
     private static void setRandomGradients(NDManager manager, List<Parameter> unet, List<Parameter> textEncoder) {
         try (NDScope scope = new NDScope(); GradientCollector collector = manager.getEngine().newGradientCollector()) {
+            scope.suppressNotUsedWarning();
             NDArray loss = null;
             for (List<Parameter> group : List.of(unet, textEncoder)) {
                 for (Parameter p : group) {

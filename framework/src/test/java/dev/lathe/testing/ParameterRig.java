@@ -55,6 +55,7 @@ public final class ParameterRig implements AutoCloseable {
      */
     public void setGradients(Map<String, Tensor> gradients) {
         try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             for (Parameter p : parameters) {
                 NDArray gradient = p.value().getGradient();
                 gradient.subi(gradient);
@@ -92,6 +93,7 @@ public final class ParameterRig implements AutoCloseable {
     public void roundToHalf() {
         for (Parameter p : parameters) {
             try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
                 NDArray detached = p.value().stopGradient();
                 NDArray rounded = detached.toType(DataType.FLOAT16, true).toType(type, true);
                 detached.set(new NDIndex("..."), rounded);

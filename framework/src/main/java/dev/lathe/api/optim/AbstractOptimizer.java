@@ -84,7 +84,8 @@ public abstract class AbstractOptimizer<S> implements Optimizer {
     protected abstract S newState(Parameter parameter);
 
     /**
-     * Updates one parameter in place from its gradient.
+     * Updates one parameter in place from its gradient. Runs inside an {@link NDScope} that frees
+     * what it allocates; with {@link #updatesInParallel()}, runs for several parameters at once.
      *
      * @param state     what {@link #newState} made for this parameter
      * @param parameter value (write the update into it in place) and gradient, in the state's precision
@@ -191,6 +192,7 @@ public abstract class AbstractOptimizer<S> implements Optimizer {
             Target<S> target = targets.get(k);
             // Everything the update allocates is freed here; the parameter and state are written in place.
             try (NDScope scope = new NDScope(); ParameterView view = ParameterView.open(target.parameter())) {
+                scope.suppressNotUsedWarning();
                 used[k] = update(target.state(), view, target.group(), step);
             }
         };
