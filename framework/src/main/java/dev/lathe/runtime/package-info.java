@@ -1,5 +1,7 @@
 /**
- * The tensor runtime: DJL's PyTorch engine, offline, from inside OSGi bundles.
+ * The tensor runtime: DJL's PyTorch engine, offline, from inside OSGi bundles; and
+ * {@link dev.lathe.runtime.HostLoops}, Java loops over the memory of CPU arrays for updates that
+ * DJL's operations would take many passes for.
  */
 @Export
 @Version("0.1.0")
