@@ -86,6 +86,9 @@ public class LatheBinaryIT {
         assertEquals(plugins.err, 0, plugins.code);
         assertTrue(plugins.out, plugins.out.contains("regularization") && plugins.out.contains("none")
                 && plugins.out.contains("dev.lathe.framework"));
+        for (String optimizer : List.of("adamw", "adafactor")) {
+            assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.startsWith("optimizer") && l.contains(" " + optimizer + " ")));
+        }
         System.out.println("lathe plugins took " + plugins.millis + " ms");
     }
 

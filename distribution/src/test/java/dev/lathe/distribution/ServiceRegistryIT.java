@@ -132,11 +132,41 @@ public class ServiceRegistryIT {
     }
 
     @Test
+    public void builtInOptimizersResolveByIdAndStep() throws Exception {
+        for (String id : List.of("adamw", "adafactor")) {
+            OptimizerFactory factory = only(OptimizerFactory.class, id);
+            Double learningRate = id.equals("adamw") ? 0.1 : null; // adafactor: relative step, no rate
+            float[] after = TensorRuntime.call(() -> {
+                try (NDManager manager = TensorRuntime.newManager(TensorRuntime.device("cpu"))) {
+                    NDArray w = manager.create(new float[] {1f, -2f, 3f, -4f});
+                    w.setRequiresGradient(true);
+                    try (Optimizer optimizer = factory.create(List.of(
+                            new ParameterGroup("unet", List.of(new Parameter("w", w)), learningRate)), Options.empty());
+                         GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        collector.backward(w.mul(w).sum());
+                        optimizer.step();
+                        assertEquals(1, optimizer.stepCount());
+                    }
+                    return w.toFloatArray();
+                }
+            });
+            // Both move every weight against its gradient 2w, i.e. towards zero.
+            float[] before = {1f, -2f, 3f, -4f};
+            for (int i = 0; i < before.length; i++) {
+                assertTrue(id + " moved weight " + i + " from " + before[i] + " to " + after[i],
+                        Math.abs(after[i]) < Math.abs(before[i]));
+            }
+        }
+    }
+
+    @Test
     public void commandLineServiceListsEveryPlugin() {
         Result result = execute("plugins");
         assertEquals(result.err, 0, result.code);
         assertTrue(result.out, result.out.contains("regularization") && result.out.contains("none"));
         assertTrue(result.out, result.out.contains("sgd") && result.out.contains("org.example.lathe.sgd"));
+        assertTrue(result.out, result.out.contains("adamw") && result.out.contains("dev.lathe.optimizer-adamw"));
+        assertTrue(result.out, result.out.contains("adafactor") && result.out.contains("dev.lathe.optimizer-adafactor"));
     }
 
     @Test
@@ -174,6 +204,19 @@ public class ServiceRegistryIT {
             Result invalid = execute("validate", config.toString());
             assertEquals(2, invalid.code);
             assertTrue(invalid.err, invalid.err.contains("txt") && invalid.err.contains("text"));
+
+            Files.writeString(config, "{\"stages\": [{\"name\": \"a\", \"type\": \"echo\", \"text\": \"x\","
+                    + " \"optimizer\": {\"id\": \"adamw\", \"betaz\": [0.9, 0.99]}}]}");
+            Result badOption = execute("validate", config.toString());
+            assertEquals(2, badOption.code);
+            assertTrue(badOption.err, badOption.err.contains("betaz") && badOption.err.contains("betas"));
+
+            Files.writeString(config, "{\"stages\": [{\"name\": \"a\", \"type\": \"echo\", \"text\": \"x\","
+                    + " \"optimizer\": \"adamm\"}]}");
+            Result badId = execute("validate", config.toString());
+            assertEquals(2, badId.code);
+            assertTrue(badId.err, badId.err.contains("adamm") && badId.err.contains("adafactor")
+                    && badId.err.contains("sgd"));
         } finally {
             registration.unregister();
         }
@@ -194,7 +237,8 @@ public class ServiceRegistryIT {
         @Override
         public List<OptionSpec> options() {
             return List.of(OptionSpec.string("text", null, "What to write").mandatory(),
-                    OptionSpec.artifact("after", "A file whose text is appended"));
+                    OptionSpec.artifact("after", "A file whose text is appended"),
+                    OptionSpec.plugin("optimizer", OptimizerFactory.class, "adamw", "An optimizer (only validated)"));
         }
 
         @Override

@@ -9,7 +9,7 @@ import java.util.List;
  * <ul>
  *   <li>{@link #step()} updates every parameter that requires a gradient, in place, outside any
  *       gradient collector (on any thread: implementations write through detached views, see
- *       {@link ParameterView}). It does not clear gradients (the trainer does). Parameters that do
+ *       {@link dev.lathe.optim.ParameterView}). It does not clear gradients (the trainer does). Parameters that do
  *       not require a gradient are left alone. One step counter serves all parameters.</li>
  *   <li>State (moments, step count) is kept in float32 whatever the parameter dtype; a float16
  *       parameter is updated in float32 and written back (rounded once). A float64 parameter keeps

@@ -17,7 +17,7 @@ public interface OptimizerFactory extends Plugin {
      *                its own learning rate or none
      * @param options this optimizer's options, normally validated by the config reader against
      *                {@link #options()}; implementations still refuse names they do not declare
-     *                and fill in absent defaults ({@link dev.lathe.api.PluginOptions#complete}),
+     *                and fill in absent defaults ({@link dev.lathe.config.PluginOptions#complete}),
      *                since code can call them with hand-made options
      * @throws dev.lathe.api.InvalidInputException when an option is unknown or out of range, or the
      *         options and groups do not fit together, e.g. a group without a learning rate for an

@@ -2,9 +2,9 @@
  * Optimizers over LoRA parameters. A third party adds one by registering an
  * {@link dev.lathe.api.optim.OptimizerFactory} service with an {@code id} property in its bundle.
  *
- * <p>{@link dev.lathe.api.optim.AbstractOptimizer} carries what every optimizer shares (state
+ * <p>{@link dev.lathe.optim.AbstractOptimizer} carries what every optimizer shares (state
  * tensors saved and restored by name, step count, learning rates, the step loop over
- * {@link dev.lathe.api.optim.ParameterView}s that frees every temporary), so an optimizer class
+ * {@link dev.lathe.optim.ParameterView}s that frees every temporary), so an optimizer class
  * holds only its update; {@code dev.lathe.optimizer.adamw.AdamW} and
  * {@code dev.lathe.optimizer.adafactor.Adafactor} are the models to follow.
  */

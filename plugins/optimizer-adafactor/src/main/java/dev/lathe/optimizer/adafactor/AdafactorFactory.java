@@ -3,7 +3,7 @@ package dev.lathe.optimizer.adafactor;
 import dev.lathe.api.InvalidInputException;
 import dev.lathe.api.OptionSpec;
 import dev.lathe.api.Options;
-import dev.lathe.api.PluginOptions;
+import dev.lathe.config.PluginOptions;
 import dev.lathe.api.optim.Optimizer;
 import dev.lathe.api.optim.OptimizerFactory;
 import dev.lathe.api.optim.ParameterGroup;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.types.DataType;
 import dev.lathe.api.Options;
-import dev.lathe.api.optim.AbstractOptimizer;
+import dev.lathe.optim.AbstractOptimizer;
 import dev.lathe.api.optim.Optimizer;
 import dev.lathe.api.optim.Parameter;
 import dev.lathe.api.optim.ParameterGroup;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.api.InvalidInputException;
 import dev.lathe.api.OptionSpec;
 import dev.lathe.api.Options;
-import dev.lathe.api.optim.AbstractOptimizer;
+import dev.lathe.optim.AbstractOptimizer;
 import dev.lathe.api.optim.Optimizer;
 import dev.lathe.api.optim.OptimizerState;
 import dev.lathe.api.optim.Parameter;

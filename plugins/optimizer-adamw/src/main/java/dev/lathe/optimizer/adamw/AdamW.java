@@ -1,10 +1,10 @@
 package dev.lathe.optimizer.adamw;
 
 import ai.djl.ndarray.NDArray;
-import dev.lathe.api.optim.AbstractOptimizer;
+import dev.lathe.optim.AbstractOptimizer;
 import dev.lathe.api.optim.Parameter;
 import dev.lathe.api.optim.ParameterGroup;
-import dev.lathe.api.optim.ParameterView;
+import dev.lathe.optim.ParameterView;
 import dev.lathe.runtime.HostLoops;
 import java.nio.FloatBuffer;
 import java.util.List;

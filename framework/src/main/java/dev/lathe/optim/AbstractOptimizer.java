@@ -1,5 +1,9 @@
-package dev.lathe.api.optim;
+package dev.lathe.optim;
 
+import dev.lathe.api.optim.Optimizer;
+import dev.lathe.api.optim.OptimizerState;
+import dev.lathe.api.optim.Parameter;
+import dev.lathe.api.optim.ParameterGroup;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;

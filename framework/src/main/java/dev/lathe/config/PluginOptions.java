@@ -1,5 +1,9 @@
-package dev.lathe.api;
+package dev.lathe.config;
 
+import dev.lathe.api.InvalidInputException;
+import dev.lathe.api.OptionSpec;
+import dev.lathe.api.Options;
+import dev.lathe.api.Plugin;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,9 @@
-package dev.lathe.api;
+package dev.lathe.config;
 
+import dev.lathe.api.InvalidInputException;
+import dev.lathe.api.OptionSpec;
+import dev.lathe.api.Options;
+import dev.lathe.api.Plugin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
-package dev.lathe.api.optim;
+package dev.lathe.optim;
 
+import dev.lathe.api.optim.Parameter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
