@@ -24,6 +24,17 @@ public interface BaseModelFamily extends Plugin {
     Recognition recognize(Map<String, TensorInfo> tensors);
 
     /**
+     * As {@link #recognize(Map)}, with the checkpoint's metadata: a single file's
+     * {@code __metadata__}, or for a diffusers folder each component's {@code config.json} text
+     * under {@code "<folder>/config.json"} (e.g. {@code unet/config.json}). Settings the tensors
+     * do not determine (such as a UNet's head count) are taken from it when present. The default
+     * ignores the metadata.
+     */
+    default Recognition recognize(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+        return recognize(tensors);
+    }
+
+    /**
      * Loads a checkpoint (a single {@code .safetensors} file or a diffusers folder) with weights
      * memory-mapped from the file.
      *
