@@ -7,9 +7,8 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Stateless operations the blocks share. All work under DJL autograd: in-place shortcuts are
- * taken only on fresh arrays that autograd does not need, and only when the input does not take
- * part in a gradient computation ({@link NDArray#hasGradient()}); scalars are arrays from
- * {@link Constants}, never {@code Number} overloads.
+ * taken only on fresh arrays autograd does not keep, or when nothing is recorded ({@link
+ * Autograd#recording()}); scalars are arrays from {@link Constants}, never {@code Number} overloads.
  */
 public final class Functional {
 
@@ -19,7 +18,7 @@ public final class Functional {
     /** SiLU (swish): {@code x·sigmoid(x)}. */
     public static NDArray silu(NDArray x) {
         NDArray s = x.getNDArrayInternal().sigmoid();
-        if (x.hasGradient()) {
+        if (Autograd.recording()) {
             return x.mul(s); // sigmoid's backward reads its output s, mul's reads x and s
         }
         return s.muli(x);
@@ -36,7 +35,7 @@ public final class Functional {
         try (NDArray scaled = x.mul(c1702)) {
             s = scaled.getNDArrayInternal().sigmoid();
         }
-        if (x.hasGradient()) {
+        if (Autograd.recording()) {
             return x.mul(s);
         }
         return s.muli(x);

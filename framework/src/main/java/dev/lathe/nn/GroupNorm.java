@@ -60,19 +60,22 @@ public final class GroupNorm {
             normalized.close();
         }
         if (shape.dimension() == 4) {
-            return affine(y, weight4, bias4);
+            return affine(y, weight4, bias4, weight.hasGradient() || bias.hasGradient());
         }
         long[] affine = new long[shape.dimension() - 1];
         java.util.Arrays.fill(affine, 1);
         affine[0] = channels;
         try (NDArray w = weight.reshape(affine); NDArray b = bias.reshape(affine)) {
-            return affine(y, w, b);
+            return affine(y, w, b, weight.hasGradient() || bias.hasGradient());
         }
     }
 
-    /** {@code y·w + b}, in place on {@code y} unless the parameters take part in autograd. */
-    private static NDArray affine(NDArray y, NDArray w, NDArray b) {
-        if (w.hasGradient() || b.hasGradient()) {
+    /**
+     * {@code y·w + b}, in place on {@code y} unless the parameters are trained (leaves that require
+     * gradient): with frozen parameters autograd keeps only {@code w}, never {@code y}.
+     */
+    private static NDArray affine(NDArray y, NDArray w, NDArray b, boolean trained) {
+        if (trained) {
             return y.mul(w).add(b);
         }
         return y.muli(w).addi(b);

@@ -2,6 +2,7 @@ package dev.lathe.nn.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import dev.lathe.nn.Autograd;
 import dev.lathe.nn.Functional;
 import dev.lathe.nn.Linear;
 import dev.lathe.nn.Weights;
@@ -34,7 +35,7 @@ public final class FeedForward {
         NDList halves = projected.split(new long[] {inner}, projected.getShape().dimension() - 1);
         NDArray a = halves.get(0);
         NDArray gate = Functional.gelu(halves.get(1));
-        NDArray gated = a.hasGradient() || gate.hasGradient() ? a.mul(gate) : gate.muli(a);
+        NDArray gated = Autograd.recording() ? a.mul(gate) : gate.muli(a);
         return net2.forward(gated);
     }
 }
