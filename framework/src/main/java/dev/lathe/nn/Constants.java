@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * over a Java buffer and free it right away; under autograd the graph may still read it in
  * {@code backward()}, giving wrong gradients (PLATFORM.md). Scalars from here live as long as the
  * model. Arrays from here are shared: never modify them in place.
+ *
+ * <p>Blocks built only to check a checkpoint's layout ({@link Weights#check}) get constants
+ * without a manager, whose methods return null and never touch the engine.
  */
 public final class Constants {
 
@@ -28,17 +31,26 @@ public final class Constants {
 
     /** A 0-dim array holding {@code value} in the compute type. */
     public NDArray scalar(float value) {
+        if (manager == null) {
+            return null;
+        }
         return cache.computeIfAbsent("scalar:" + Float.floatToRawIntBits(value),
                 k -> detached(manager.create(value).toType(type, false)));
     }
 
     /** Ones of length {@code n} (the neutral LayerNorm scale, used by {@link GroupNorm}). */
     public NDArray ones(long n) {
+        if (manager == null) {
+            return null;
+        }
         return cache.computeIfAbsent("ones:" + n, k -> detached(manager.ones(new Shape(n), type)));
     }
 
     /** Zeros of length {@code n}. */
     public NDArray zeros(long n) {
+        if (manager == null) {
+            return null;
+        }
         return cache.computeIfAbsent("zeros:" + n, k -> detached(manager.zeros(new Shape(n), type)));
     }
 
@@ -47,6 +59,9 @@ public final class Constants {
      * the diagonal.
      */
     public NDArray causalMask(long n) {
+        if (manager == null) {
+            return null;
+        }
         return cache.computeIfAbsent("causal:" + n, k -> {
             float[] mask = new float[Math.toIntExact(n * n)];
             for (int i = 0; i < n; i++) {

@@ -48,9 +48,12 @@ public final class Weights {
         final Set<String> used = new HashSet<>();
         final Map<String, AdaptableLayer> layers = new LinkedHashMap<>();
         final Map<String, long[]> requested = new LinkedHashMap<>();
+        /** false: only check names, shapes and dtypes ({@link #check}); nothing is loaded. */
+        final boolean load;
 
         Root(WeightSource source, NDManager manager, DataType type) {
             this.source = source;
+            this.load = manager != null;
             this.manager = manager;
             this.type = type;
             this.constants = new Constants(manager, type);
@@ -67,10 +70,20 @@ public final class Weights {
      * weights go to) as {@code computeType} (FLOAT32, or FLOAT16 on a GPU).
      */
     public static Weights load(WeightSource source, NDManager manager, DataType computeType) {
+        java.util.Objects.requireNonNull(manager, "manager");
         if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute type must be FLOAT32 or FLOAT16, not " + computeType);
         }
         return new Weights(new Root(source, manager, computeType), "");
+    }
+
+    /**
+     * A cursor that checks {@code source} against the blocks built from it without loading
+     * anything or touching the tensor engine: every {@link #get} returns null, problems are
+     * recorded as when loading. For validating a checkpoint from its header alone.
+     */
+    public static Weights check(WeightSource source) {
+        return new Weights(new Root(source, null, DataType.FLOAT32), "");
     }
 
     /** The cursor at {@code child} below this one: {@code at("in_layers.0")}. */
@@ -116,8 +129,8 @@ public final class Weights {
                     + " where a floating-point tensor (F32, F16 or BF16) is expected");
             return null;
         }
-        if (!root.problems.isEmpty()) {
-            return null; // the load fails anyway: do not spend time converting
+        if (!root.load || !root.problems.isEmpty()) {
+            return null; // checking only, or the load fails anyway: do not spend time converting
         }
         boolean sameType = NDArrays.loadedType(info.dtype()) == root.type;
         NDArray array = sameType
@@ -148,12 +161,14 @@ public final class Weights {
         return root.constants;
     }
 
+    /** The manager the weights are loaded into; null when only checking. */
     public NDManager manager() {
         return root.manager;
     }
 
+    /** The weights' device; null when only checking. */
     public Device device() {
-        return root.manager.getDevice();
+        return root.manager == null ? null : root.manager.getDevice();
     }
 
     public DataType computeType() {
@@ -202,11 +217,11 @@ public final class Weights {
 
     /**
      * A cursor over no tensors at all: blocks "loaded" from it get nulls and record every tensor
-     * they need in {@link #requested()}. {@code manager} holds the few constants blocks create.
+     * they need in {@link #requested()}, without touching the tensor engine.
      */
-    public static Weights plan(NDManager manager) {
+    public static Weights plan() {
         Map<String, TensorInfo> none = Map.of();
-        return load(new WeightSource() {
+        return check(new WeightSource() {
             @Override
             public Map<String, TensorInfo> infos() {
                 return none;
@@ -216,7 +231,7 @@ public final class Weights {
             public dev.lathe.safetensors.Tensor tensor(String name) {
                 throw new IllegalArgumentException("no tensor " + name);
             }
-        }, manager, DataType.FLOAT32);
+        });
     }
 
     /** Every adaptable layer registered, by checkpoint key prefix, in load order. */

@@ -3,8 +3,6 @@ package dev.lathe.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import dev.lathe.nn.clip.ClipTextConfig;
 import dev.lathe.nn.clip.ClipTextModel;
 import dev.lathe.nn.clip.OpenClipKeys;
@@ -14,7 +12,6 @@ import dev.lathe.nn.unet.UNetModel;
 import dev.lathe.nn.vae.AutoencoderKL;
 import dev.lathe.nn.vae.DiffusersVaeKeys;
 import dev.lathe.nn.vae.VaeConfig;
-import dev.lathe.runtime.TensorRuntime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,19 +25,17 @@ import org.junit.jupiter.api.Test;
 class KeyMapsTest {
 
     private static Map<String, long[]> plan(UNetConfig unet, VaeConfig vae, ClipTextConfig text) {
-        try (NDManager manager = TensorRuntime.newManager(Device.cpu())) {
-            Weights w = Weights.plan(manager);
-            if (unet != null) {
-                UNetModel.load(w, unet);
-            }
-            if (vae != null) {
-                AutoencoderKL.load(w, vae);
-            }
-            if (text != null) {
-                ClipTextModel.load(w, text);
-            }
-            return w.requested();
+        Weights w = Weights.plan();
+        if (unet != null) {
+            UNetModel.load(w, unet);
         }
+        if (vae != null) {
+            AutoencoderKL.load(w, vae);
+        }
+        if (text != null) {
+            ClipTextModel.load(w, text);
+        }
+        return w.requested();
     }
 
     @Test

@@ -16,7 +16,8 @@ public interface BaseModelFamily extends Plugin {
      * Decides from tensor names and shapes alone (no tensor data is read) whether a checkpoint
      * belongs to this family, and infers its architecture. Never throws for a foreign checkpoint:
      * it answers {@link Recognition#notRecognized} with the reason (e.g. "an SDXL checkpoint: use
-     * family sdxl").
+     * family sdxl"). A checkpoint of this family that lacks tensors or has misshapen ones may be
+     * refused with an {@link dev.lathe.api.InvalidInputException} listing them.
      *
      * @param tensors every tensor of the checkpoint, by name (for a diffusers folder the names
      *                are prefixed with the component folder, {@code unet/...})

@@ -1,5 +1,6 @@
 package dev.lathe.sd15;
 
+import dev.lathe.api.InvalidInputException;
 import dev.lathe.api.model.BaseModel;
 import dev.lathe.api.model.BaseModelFamily;
 import dev.lathe.api.model.LoadOptions;
@@ -7,6 +8,7 @@ import dev.lathe.api.model.LoraScope;
 import dev.lathe.api.model.LoraTarget;
 import dev.lathe.api.model.Recognition;
 import dev.lathe.nn.WeightSource;
+import dev.lathe.nn.Weights;
 import dev.lathe.safetensors.TensorInfo;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +38,13 @@ public final class Sd15Family implements BaseModelFamily {
         return recognize(tensors, Map.of());
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every tensor the inferred architecture needs is checked against the header too.
+     *
+     * @throws InvalidInputException for an SD 1.x/2.x checkpoint with missing or misshapen tensors, listed
+     */
     @Override
     public Recognition recognize(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         String sdxl = Sd15Layout.sdxlEvidence(tensors);
@@ -52,6 +61,11 @@ public final class Sd15Family implements BaseModelFamily {
                 Sd15Layout.isOpenClip(tensors));
         if (r.architecture() == null) {
             return Recognition.notRecognized(id(), r.problem());
+        }
+        Weights check = Weights.check(canonical);
+        Sd15Model.Parts.load(check, r.architecture());
+        if (!check.problems().isEmpty()) {
+            throw new InvalidInputException(Sd15Model.incomplete("The checkpoint", r.architecture(), check));
         }
         return Recognition.recognized(id(), r.architecture().variant(), r.architecture().toMap());
     }

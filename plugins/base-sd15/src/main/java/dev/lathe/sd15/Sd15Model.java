@@ -90,19 +90,11 @@ public final class Sd15Model implements BaseModel {
             NDManager manager = TensorRuntime.newManager(device);
             try {
                 Weights w = Weights.load(canonical, manager, type);
-                ClipTextModel text = ClipTextModel.load(w.at("cond_stage_model.transformer.text_model"), arch.text());
-                AutoencoderKL vae = AutoencoderKL.load(w.at("first_stage_model"), arch.vae());
-                UNetModel unet = UNetModel.load(w.at("model.diffusion_model"), arch.unet());
+                Parts parts = Parts.load(w, arch);
                 if (!w.problems().isEmpty()) {
-                    throw new InvalidInputException(checkpoint + " is not a complete " + arch.variant() + " checkpoint: "
-                            + w.problems().size() + " tensor" + (w.problems().size() == 1 ? " is" : "s are")
-                            + " missing or of the wrong shape for the architecture inferred from it (UNet "
-                            + arch.unet().modelChannels() + " channels × " + arch.unet().channelMult() + ", text encoder "
-                            + arch.text().width() + " wide × " + arch.text().layers() + " layers): "
-                            + w.problemSummary(10) + ". The file may be damaged, truncated or converted wrongly; "
-                            + "download or convert it again.");
+                    throw new InvalidInputException(incomplete(checkpoint.toString(), arch, w));
                 }
-                return new Sd15Model(checkpoint, arch, manager, text, vae, unet, w.layers(), w.unused());
+                return new Sd15Model(checkpoint, arch, manager, parts.text, parts.vae, parts.unet, w.layers(), w.unused());
             } catch (RuntimeException | Error e) {
                 manager.close();
                 throw e;
@@ -110,6 +102,25 @@ public final class Sd15Model implements BaseModel {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + checkpoint + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The three components, loaded (or only checked) from canonical names. */
+    record Parts(ClipTextModel text, AutoencoderKL vae, UNetModel unet) {
+        static Parts load(Weights w, Sd15Architecture arch) {
+            return new Parts(ClipTextModel.load(w.at("cond_stage_model.transformer.text_model"), arch.text()),
+                    AutoencoderKL.load(w.at("first_stage_model"), arch.vae()),
+                    UNetModel.load(w.at("model.diffusion_model"), arch.unet()));
+        }
+    }
+
+    /** The message for a checkpoint of the family with missing or misshapen tensors. */
+    static String incomplete(String what, Sd15Architecture arch, Weights w) {
+        int n = w.problems().size();
+        return what + " is not a complete " + arch.variant() + " checkpoint: " + n + " tensor" + (n == 1 ? " is" : "s are")
+                + " missing or of the wrong shape for the architecture inferred from it (UNet "
+                + arch.unet().modelChannels() + " channels × " + arch.unet().channelMult() + ", text encoder "
+                + arch.text().width() + " wide × " + arch.text().layers() + " layers): " + w.problemSummary(10)
+                + ". The file may be damaged, truncated or converted wrongly; download or convert it again.";
     }
 
     private static DataType computeType(LoadOptions options, Device device) {

@@ -1,7 +1,5 @@
 package dev.lathe.sd15;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.nn.Weights;
 import dev.lathe.nn.clip.ClipTextConfig;
@@ -11,7 +9,6 @@ import dev.lathe.nn.unet.UNetConfig;
 import dev.lathe.nn.unet.UNetModel;
 import dev.lathe.nn.vae.AutoencoderKL;
 import dev.lathe.nn.vae.VaeConfig;
-import dev.lathe.runtime.TensorRuntime;
 import dev.lathe.safetensors.DType;
 import dev.lathe.safetensors.TensorInfo;
 import java.nio.file.Path;
@@ -26,19 +23,17 @@ final class Headers {
 
     /** The key → shape layout the blocks load for these configs, in single-file names. */
     static Map<String, long[]> plan(UNetConfig unet, VaeConfig vae, ClipTextConfig text) {
-        try (NDManager manager = TensorRuntime.newManager(Device.cpu())) {
-            Weights w = Weights.plan(manager);
-            if (text != null) {
-                ClipTextModel.load(w.at("cond_stage_model.transformer.text_model"), text);
-            }
-            if (vae != null) {
-                AutoencoderKL.load(w.at("first_stage_model"), vae);
-            }
-            if (unet != null) {
-                UNetModel.load(w.at("model.diffusion_model"), unet);
-            }
-            return w.requested();
+        Weights w = Weights.plan();
+        if (text != null) {
+            ClipTextModel.load(w.at("cond_stage_model.transformer.text_model"), text);
         }
+        if (vae != null) {
+            AutoencoderKL.load(w.at("first_stage_model"), vae);
+        }
+        if (unet != null) {
+            UNetModel.load(w.at("model.diffusion_model"), unet);
+        }
+        return w.requested();
     }
 
     static Map<String, TensorInfo> infos(Map<String, long[]> shapes) {

@@ -43,6 +43,9 @@ class Sd15InvalidCheckpointTest {
         assertTrue(m.contains("1 tensor is missing or of the wrong shape"), m);
         assertTrue(m.contains("missing " + removed + " [32, 32]"), m);
         assertFalse(m.contains("\n"), "one paragraph: " + m);
+        InvalidInputException fromHeader = assertThrows(InvalidInputException.class,
+                () -> new Sd15Family().recognize(header(file)), "lathe inspect reads headers only, and refuses too");
+        assertTrue(fromHeader.getMessage().contains("missing " + removed), fromHeader.getMessage());
     }
 
     @Test
@@ -56,6 +59,7 @@ class Sd15InvalidCheckpointTest {
                 () -> Sd15Model.load(file, LoadOptions.cpuFloat32()));
         assertTrue(e.getMessage().contains(changed + " has shape [32, 64, 3, 3] where [64, 64, 3, 3] is expected"),
                 e.getMessage());
+        assertThrows(InvalidInputException.class, () -> new Sd15Family().recognize(header(file)));
     }
 
     @Test
