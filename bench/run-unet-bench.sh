@@ -41,7 +41,7 @@ echo "== $(nproc) CPUs: $(lscpu | sed -n 's/^Model name: *//p'); java $(java -ve
 
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
-    java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 \
+    java -Xmx"${BENCH_HEAP:-6g}" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         -cp "$CP" dev.lathe.bench.UnetForwardBench "$DIR" "$CHANNELS" "$LATENT" "$BATCH" "$WARMUP" "$RUNS" \
         | grep RESULT | tee -a "$OUT"

@@ -11,6 +11,7 @@ RESULT line (JSON) and, if Lathe's output is there, how far it is from this one.
 """
 import json
 import math
+import os
 import mmap
 import statistics
 import struct
@@ -152,7 +153,7 @@ class UNet:
 
 def main():
     folder, channels, latent, batch, warmup, runs = sys.argv[1], *map(int, sys.argv[2:7])
-    torch.set_num_threads(int(__import__("os").environ.get("OMP_NUM_THREADS", "2")))
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     weights, meta = read_safetensors(f"{folder}/unet-{channels}.safetensors")
     unet = UNet(weights, json.loads(meta["unet_config"]))
     inputs, _ = read_safetensors(f"{folder}/inputs-{latent}-{batch}.safetensors")
@@ -166,6 +167,10 @@ def main():
             unet.forward(x, t, context)[0, 0, 0, 0].item()
             times.append(time.perf_counter() - start)
         eps = unet.forward(x, t, context)
+        if os.environ.get("UNET_BENCH_PROFILE"):
+            with torch.autograd.profiler.profile() as prof:
+                unet.forward(x, t, context)
+            print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
     rss = -1
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):

@@ -19,11 +19,9 @@ import dev.lathe.safetensors.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -41,6 +39,8 @@ import java.util.SplittableRandom;
  * if absent, loads the UNet through the product's loading path (memory-mapped, zero-copy F32),
  * runs WARMUP untimed and RUNS timed forward passes without autograd, prints one {@code RESULT}
  * line (JSON) and writes its output to {@code DIR/lathe-eps-<CHANNELS>-<LATENT>-<BATCH>.safetensors}.
+ * With {@code -Dlathe.bench.trace=FILE} it also writes libtorch's profiler trace of one more
+ * forward pass (chrome trace JSON) to FILE.
  */
 public final class UnetForwardBench {
 
@@ -83,18 +83,28 @@ public final class UnetForwardBench {
             NDArray t = NDArrays.fromTensor(manager, inputFile.tensor("timesteps"));
             NDArray context = NDArrays.fromTensor(manager, inputFile.tensor("context"));
 
+            long[] rss = new long[2];
             double[] seconds = Autograd.inference(() -> {
                 for (int i = 0; i < warmup; i++) {
                     forward(unet, x, t, context, null);
                 }
+                rss[0] = rssMb("VmRSS:");
                 double[] times = new double[runs];
                 for (int i = 0; i < runs; i++) {
                     long start = System.nanoTime();
                     forward(unet, x, t, context, null);
                     times[i] = (System.nanoTime() - start) / 1e9;
                 }
+                rss[1] = rssMb("VmRSS:");
                 return times;
             });
+            String trace = System.getProperty("lathe.bench.trace");
+            if (trace != null) {
+                // libtorch's profiler over one more forward; summarize with bench/python/trace_summary.py
+                ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+                Autograd.inference(() -> forward(unet, x, t, context, null));
+                ai.djl.pytorch.jni.JniUtils.stopProfile(trace);
+            }
             Tensor[] eps = new Tensor[1];
             Autograd.inference(() -> forward(unet, x, t, context, eps));
             SafeTensorsWriter.write(dir.resolve("lathe-eps-" + channels + "-" + latent + "-" + batch + ".safetensors"),
@@ -112,7 +122,9 @@ public final class UnetForwardBench {
             result.put("max", sorted[sorted.length - 1]);
             result.put("times", seconds);
             result.put("load_seconds", loadSeconds);
-            result.put("peak_rss_mb", peakRssMb());
+            result.put("peak_rss_mb", rssMb("VmHWM:"));
+            result.put("rss_after_warmup_mb", rss[0]);
+            result.put("rss_after_runs_mb", rss[1]);
             result.put("parameters", weightsFile.parameterCount());
             result.put("engine", TensorRuntime.describe());
             System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
@@ -136,10 +148,11 @@ public final class UnetForwardBench {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    static long peakRssMb() {
+    /** A memory figure of this process from /proc/self/status (VmRSS:, VmHWM:), in MB. */
+    static long rssMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
                 }
             }
@@ -165,14 +178,15 @@ public final class UnetForwardBench {
             long[] shape = e.getValue();
             int n = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
             SplittableRandom random = new SplittableRandom(name.hashCode());
-            float[] values = new float[n];
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(Math.multiplyExact(n, 4))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
             boolean norm = shape.length == 1 && name.endsWith(".weight");
             double scale = shape.length >= 2 ? 1.0 / Math.sqrt((double) n / shape[0]) : 0.1;
             for (int i = 0; i < n; i++) {
                 double u = random.nextDouble(-1.0, 1.0) * scale;
-                values[i] = (float) (norm ? 1.0 + u : u);
+                bytes.putFloat((float) (norm ? 1.0 + u : u));
             }
-            tensors.put(name, Tensor.ofFloats(shape, values));
+            tensors.put(name, Tensor.of(dev.lathe.safetensors.DType.F32, shape, bytes.flip()));
         }
         Map<String, Object> ldm = new LinkedHashMap<>();
         ldm.put("in_channels", config.inChannels());
@@ -204,17 +218,5 @@ public final class UnetForwardBench {
         tensors.put("timesteps", Tensor.ofLongs(new long[] {batch}, t));
         tensors.put("context", Tensor.ofFloats(new long[] {batch, 77, 768}, context));
         SafeTensorsWriter.write(file, tensors, Map.of());
-    }
-
-    static String format(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
-    }
-
-    static List<Double> list(double[] values) {
-        List<Double> out = new ArrayList<>();
-        for (double v : values) {
-            out.add(v);
-        }
-        return out;
     }
 }

@@ -40,6 +40,8 @@ final class ArchitectureInference {
     private final Map<String, TensorInfo> t;
     private final Map<String, String> metadata;
     private final List<String> missing = new ArrayList<>();
+    /** Where the UNet head count came from, for the architecture report. */
+    private String headsSource = "convention";
 
     private ArchitectureInference(Map<String, TensorInfo> canonical, Map<String, String> metadata) {
         this.t = canonical;
@@ -81,8 +83,6 @@ final class ArchitectureInference {
         return new Result(new Sd15Architecture(variant, layout, sd2 ? "v" : "epsilon", unet, vae, text, textLayout,
                 clipSkip, headsSource), null);
     }
-
-    private String headsSource = "convention";
 
     // ---------------------------------------------------------------- UNet
 
