@@ -61,16 +61,18 @@ for line in open(sys.argv[1]):
     sides.setdefault(r["side"], []).append(r)
     if "max_abs_diff_vs_lathe" in r:
         diff = (r["max_abs_diff_vs_lathe"], r["max_abs_eps"])
-print(f"{'side':8} {'min':>7} {'median':>7} {'max':>7}  {'round medians':24} peak RSS")
-med = {}
+print(f"{'side':8} {'min':>7} {'median':>7} {'max':>7}  {'round medians':30} {'CPU s (median)':>14}  peak RSS")
+med, low, cpu = {}, {}, {}
 for side, rs in sides.items():
     times = [t for r in rs for t in r["times"]]
-    med[side] = statistics.median(times)
+    med[side], low[side] = statistics.median(times), min(times)
+    cpu[side] = statistics.median([t for r in rs for t in r["cpu_times"]])
     rounds = " ".join("%.3f" % r["median"] for r in rs)
     rss = max(r["peak_rss_mb"] for r in rs)
-    print(f"{side:8} {min(times):7.3f} {med[side]:7.3f} {max(times):7.3f}  {rounds:24} {rss} MB")
+    print(f"{side:8} {low[side]:7.3f} {med[side]:7.3f} {max(times):7.3f}  {rounds:30} {cpu[side]:14.3f}  {rss} MB")
 if "lathe" in med and "pytorch" in med:
-    print(f"ratio lathe/pytorch (median of all timed runs): {med['lathe'] / med['pytorch']:.3f}")
+    print(f"ratio lathe/pytorch: median {med['lathe'] / med['pytorch']:.3f}, min {low['lathe'] / low['pytorch']:.3f}, "
+          f"CPU time {cpu['lathe'] / cpu['pytorch']:.3f}")
 if diff:
     print(f"outputs agree: max |lathe - pytorch| = {diff[0]:.2e} (max |eps| {diff[1]:.2f})")
 PY

@@ -159,13 +159,16 @@ def main():
     inputs, _ = read_safetensors(f"{folder}/inputs-{latent}-{batch}.safetensors")
     x, t, context = inputs["x"], inputs["timesteps"], inputs["context"]
     times = []
+    cpu = []
     with torch.inference_mode():
         for _ in range(warmup):
             unet.forward(x, t, context)[0, 0, 0, 0].item()
         for _ in range(runs):
+            start_cpu = time.process_time()
             start = time.perf_counter()
             unet.forward(x, t, context)[0, 0, 0, 0].item()
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         eps = unet.forward(x, t, context)
         if os.environ.get("UNET_BENCH_PROFILE"):
             with torch.autograd.profiler.profile() as prof:
@@ -177,6 +180,7 @@ def main():
             rss = int(line.split()[1]) // 1024
     result = {"side": "pytorch", "channels": channels, "latent": latent, "batch": batch, "runs": runs,
               "min": min(times), "median": statistics.median(times), "max": max(times), "times": times,
+              "cpu_median": statistics.median(cpu), "cpu_times": cpu,
               "peak_rss_mb": rss, "engine": f"torch {torch.__version__}, {torch.get_num_threads()} threads"}
     try:
         lathe, _ = read_safetensors(f"{folder}/lathe-eps-{channels}-{latent}-{batch}.safetensors")

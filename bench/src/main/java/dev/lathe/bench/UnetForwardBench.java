@@ -84,16 +84,18 @@ public final class UnetForwardBench {
             NDArray context = NDArrays.fromTensor(manager, inputFile.tensor("context"));
 
             long[] rss = new long[2];
-            double[] seconds = Autograd.inference(() -> {
+            double[] measured = Autograd.inference(() -> {
                 for (int i = 0; i < warmup; i++) {
                     forward(unet, x, t, context, null);
                 }
                 rss[0] = rssMb("VmRSS:");
-                double[] times = new double[runs];
+                double[] times = new double[2 * runs];
                 for (int i = 0; i < runs; i++) {
+                    long cpu = processCpuNanos();
                     long start = System.nanoTime();
                     forward(unet, x, t, context, null);
                     times[i] = (System.nanoTime() - start) / 1e9;
+                    times[runs + i] = (processCpuNanos() - cpu) / 1e9;
                 }
                 rss[1] = rssMb("VmRSS:");
                 return times;
@@ -109,8 +111,12 @@ public final class UnetForwardBench {
             Autograd.inference(() -> forward(unet, x, t, context, eps));
             SafeTensorsWriter.write(dir.resolve("lathe-eps-" + channels + "-" + latent + "-" + batch + ".safetensors"),
                     Map.of("eps", eps[0]), Map.of());
+            double[] cpuSeconds = Arrays.copyOfRange(measured, runs, 2 * runs);
+            double[] seconds = Arrays.copyOf(measured, runs);
             double[] sorted = seconds.clone();
             Arrays.sort(sorted);
+            double[] cpuSorted = cpuSeconds.clone();
+            Arrays.sort(cpuSorted);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("side", "lathe");
             result.put("channels", channels);
@@ -121,6 +127,8 @@ public final class UnetForwardBench {
             result.put("median", median(sorted));
             result.put("max", sorted[sorted.length - 1]);
             result.put("times", seconds);
+            result.put("cpu_median", median(cpuSorted));
+            result.put("cpu_times", cpuSeconds);
             result.put("load_seconds", loadSeconds);
             result.put("peak_rss_mb", rssMb("VmHWM:"));
             result.put("rss_after_warmup_mb", rss[0]);
@@ -141,6 +149,12 @@ public final class UnetForwardBench {
             }
             return eps.getFloat(0, 0, 0, 0); // reads the result, as the Python side does
         }
+    }
+
+    /** CPU time of the whole process (all threads, OpenMP workers included). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static double median(double[] sorted) {

@@ -299,7 +299,7 @@ class BlocksTest {
             throw new IllegalStateException("restored even when failing");
         }));
         try (GradientCollector collector = TensorRuntime.engine().newGradientCollector()) {
-            assertTrue(Autograd.recording());
+            assertTrue(collector != null && Autograd.recording());
             assertFalse(Autograd.inference(Autograd::recording));
             assertTrue(Autograd.recording());
         }
