@@ -23,8 +23,10 @@ DIR="$ROOT/bench/target/unet-bench"
 
 "$PYTHON" -c 'import torch' 2>/dev/null || { echo "$PYTHON has no torch: apt-get install -y python3-torch libopenblas0-pthread" >&2; exit 2; }
 
-echo "== building (mvn -pl bench -am package, tests skipped)"
-(cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
+if [ -z "${BENCH_NO_BUILD:-}" ] || [ ! -f "$ROOT/bench/target/classpath.txt" ]; then
+    echo "== building (mvn -pl bench -am package, tests skipped; BENCH_NO_BUILD=1 reuses the last build)"
+    (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
+fi
 CP="$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/classpath.txt")"
 
 # The same environment for both sides (../shared/PLATFORM.md): passive OpenMP waiting, 2 threads,

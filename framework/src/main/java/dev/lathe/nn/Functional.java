@@ -95,6 +95,16 @@ public final class Functional {
         return embedding.toType(type, false);
     }
 
+    /**
+     * {@code x} on {@code device} (when not null) and, for {@code type} not null, converted to it:
+     * how models take inputs made elsewhere (e.g. CPU arrays for a model on the GPU). Returns
+     * {@code x} itself when nothing changes.
+     */
+    public static NDArray prepare(NDArray x, ai.djl.Device device, DataType type) {
+        NDArray y = device == null || x.getDevice().equals(device) ? x : x.toDevice(device, false);
+        return type == null ? y : y.toType(type, false);
+    }
+
     /** Nearest-neighbour upsampling of NCHW by 2. */
     public static NDArray upsampleNearest2x(NDArray x) {
         Shape s = x.getShape();

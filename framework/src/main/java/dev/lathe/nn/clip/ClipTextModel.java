@@ -29,6 +29,7 @@ public final class ClipTextModel {
 
     private final ClipTextConfig config;
     private final DataType computeType;
+    private final ai.djl.Device device;
     private final Constants constants;
     final NDArray embeddingsTokenEmbedding;
     final NDArray embeddingsPositionEmbedding;
@@ -38,6 +39,7 @@ public final class ClipTextModel {
     private ClipTextModel(Weights w, ClipTextConfig c) {
         this.config = c;
         this.computeType = w.computeType();
+        this.device = w.device();
         this.constants = w.constants();
         embeddingsTokenEmbedding = w.get("embeddings.token_embedding.weight", c.vocabSize(), c.width());
         embeddingsPositionEmbedding = w.get("embeddings.position_embedding.weight", c.maxPositions(), c.width());
@@ -69,7 +71,7 @@ public final class ClipTextModel {
         }
         NDList states = Scopes.runAll(() -> {
             long n = ids.getShape().get(1);
-            NDArray tokens = ids.toType(DataType.INT64, false);
+            NDArray tokens = dev.lathe.nn.Functional.prepare(ids, device, DataType.INT64);
             NDArray x = tokens.getNDArrayInternal()
                     .embedding(tokens, embeddingsTokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
             x = x.addi(embeddingsPositionEmbedding.get(new NDIndex("0:{}", n)));

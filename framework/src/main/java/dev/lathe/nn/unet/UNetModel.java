@@ -43,6 +43,7 @@ public final class UNetModel {
 
     private final UNetConfig config;
     private final DataType computeType;
+    private final ai.djl.Device device;
     final Linear timeEmbed0;
     final Linear timeEmbed2;
     final Linear labelEmb00;
@@ -56,6 +57,7 @@ public final class UNetModel {
     private UNetModel(Weights w, UNetConfig c) {
         this.config = c;
         this.computeType = w.computeType();
+        this.device = w.device();
         int mc = c.modelChannels();
         int embDim = c.timeEmbedDim();
         int r = c.numResBlocks();
@@ -132,7 +134,7 @@ public final class UNetModel {
         return config;
     }
 
-    /** The compute type of the weights; inputs are converted to it. */
+    /** The compute type of the weights; inputs are converted to it (and moved to the weights' device). */
     public DataType computeType() {
         return computeType;
     }
@@ -157,17 +159,18 @@ public final class UNetModel {
         checkInputs(x, timesteps, context, y);
         BiConsumer<String, NDArray> p = probe == null ? (name, array) -> { } : probe;
         return Scopes.run(() -> {
-            NDArray tEmb = Functional.timestepEmbedding(timesteps, config.modelChannels(), computeType);
+            NDArray tEmb = Functional.timestepEmbedding(Functional.prepare(timesteps, device, null),
+                    config.modelChannels(), computeType);
             p.accept("time_embed_in", tEmb);
             NDArray emb = timeEmbed2.forward(silu(timeEmbed0.forward(tEmb)));
             if (labelEmb00 != null) {
-                emb = emb.addi(labelEmb02.forward(silu(labelEmb00.forward(y.toType(computeType, false)))));
+                emb = emb.addi(labelEmb02.forward(silu(labelEmb00.forward(Functional.prepare(y, device, computeType)))));
             }
             p.accept("time_embed_out", emb);
-            NDArray ctx = context.toType(computeType, false);
+            NDArray ctx = Functional.prepare(context, device, computeType);
 
             Deque<NDArray> hs = new ArrayDeque<>();
-            NDArray h = x.toType(computeType, false);
+            NDArray h = Functional.prepare(x, device, computeType);
             for (int i = 0; i < inputBlocks.size(); i++) {
                 h = run(inputBlocks.get(i), h, emb, ctx);
                 hs.push(h);

@@ -23,6 +23,7 @@ public final class AutoencoderKL {
 
     private final VaeConfig config;
     private final DataType computeType;
+    private final ai.djl.Device device;
     final VaeEncoder encoder;
     final VaeDecoder decoder;
     final Conv2d quantConv;
@@ -34,6 +35,7 @@ public final class AutoencoderKL {
     private AutoencoderKL(Weights w, VaeConfig c) {
         this.config = c;
         this.computeType = w.computeType();
+        this.device = w.device();
         encoder = VaeEncoder.load(w.at("encoder"), c);
         decoder = VaeDecoder.load(w.at("decoder"), c);
         quantConv = Conv2d.load1x1(w.at("quant_conv"), 2L * c.zChannels(), 2L * c.embedDim());
@@ -70,7 +72,7 @@ public final class AutoencoderKL {
                     + "divisible by " + config.downscale() + ", got " + s);
         }
         NDList out = Scopes.runAll(() -> {
-            NDArray h = encoder.forward(image.toType(computeType, false));
+            NDArray h = encoder.forward(dev.lathe.nn.Functional.prepare(image, device, computeType));
             if (probe != null) {
                 probe.accept("encoder_out", h);
             }
@@ -96,7 +98,7 @@ public final class AutoencoderKL {
             throw new IllegalArgumentException("VAE latent must be [B, " + config.embedDim() + ", h, w], got " + s);
         }
         return Scopes.run(() -> {
-            NDArray z = postQuantConv.forward(latent.toType(computeType, false));
+            NDArray z = postQuantConv.forward(dev.lathe.nn.Functional.prepare(latent, device, computeType));
             if (probe != null) {
                 probe.accept("post_quant_conv_out", z);
             }
