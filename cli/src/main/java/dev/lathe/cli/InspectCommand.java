@@ -93,18 +93,18 @@ final class InspectCommand implements Callable<Integer> {
         Map<String, Object> components = new LinkedHashMap<>();
         byComponent.forEach((k, v) -> components.put(k, Map.of("tensors", v[0], "parameters", v[1])));
         report.put("components", components);
-        report.put("family", recognize(tensors));
+        report.put("family", recognize(tensors, st.metadata()));
         report.put("metadata", st.metadata());
         return report;
     }
 
     /** Asks every installed model family; the first that recognizes the file answers. */
-    private Map<String, Object> recognize(Map<String, TensorInfo> tensors) {
+    private Map<String, Object> recognize(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         List<String> ids = context.catalog().ids(BaseModelFamily.class);
         List<String> reasons = new ArrayList<>();
         for (String id : ids) {
             BaseModelFamily family = context.catalog().find(BaseModelFamily.class, id).orElseThrow();
-            Recognition r = family.recognize(tensors);
+            Recognition r = family.recognize(tensors, metadata);
             if (r.recognized()) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("id", r.family());

@@ -16,12 +16,24 @@ public interface BaseModelFamily extends Plugin {
      * Decides from tensor names and shapes alone (no tensor data is read) whether a checkpoint
      * belongs to this family, and infers its architecture. Never throws for a foreign checkpoint:
      * it answers {@link Recognition#notRecognized} with the reason (e.g. "an SDXL checkpoint: use
-     * family sdxl").
+     * family sdxl"). A checkpoint of this family that lacks tensors or has misshapen ones may be
+     * refused with an {@link dev.lathe.api.InvalidInputException} listing them.
      *
      * @param tensors every tensor of the checkpoint, by name (for a diffusers folder the names
      *                are prefixed with the component folder, {@code unet/...})
      */
     Recognition recognize(Map<String, TensorInfo> tensors);
+
+    /**
+     * As {@link #recognize(Map)}, with the checkpoint's metadata: a single file's
+     * {@code __metadata__}, or for a diffusers folder each component's {@code config.json} text
+     * under {@code "<folder>/config.json"} (e.g. {@code unet/config.json}). Settings the tensors
+     * do not determine (such as a UNet's head count) are taken from it when present. The default
+     * ignores the metadata.
+     */
+    default Recognition recognize(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+        return recognize(tensors);
+    }
 
     /**
      * Loads a checkpoint (a single {@code .safetensors} file or a diffusers folder) with weights

@@ -1,0 +1,120 @@
+package dev.lathe.sd15;
+
+import dev.lathe.api.InvalidInputException;
+import dev.lathe.nn.WeightSource;
+import dev.lathe.safetensors.Checkpoints;
+import dev.lathe.safetensors.SafeTensorsFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The open files of a checkpoint: one {@code .safetensors} file, or the component files of a
+ * diffusers folder ({@code unet/}, {@code vae/}, {@code text_encoder/}) with their names prefixed
+ * by the folder. Only headers are read on opening; tensors are mapped on demand.
+ */
+final class CheckpointFiles implements AutoCloseable {
+
+    /** The component folders of a diffusers SD model that the family reads. */
+    static final List<String> DIFFUSERS_COMPONENTS = List.of("unet", "vae", "text_encoder");
+
+    private final List<SafeTensorsFile> files;
+    final WeightSource raw;
+    final Map<String, String> metadata;
+
+    private CheckpointFiles(List<SafeTensorsFile> files, WeightSource raw, Map<String, String> metadata) {
+        this.files = files;
+        this.raw = raw;
+        this.metadata = metadata;
+    }
+
+    static CheckpointFiles open(Path path) throws IOException {
+        if (!Files.isDirectory(path)) {
+            SafeTensorsFile file = SafeTensorsFile.open(path);
+            return new CheckpointFiles(List.of(file), WeightSource.of(file), file.metadata());
+        }
+        List<SafeTensorsFile> files = new ArrayList<>();
+        List<WeightSource> sources = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        try {
+            for (String component : DIFFUSERS_COMPONENTS) {
+                Path folder = path.resolve(component);
+                if (!Files.isDirectory(folder)) {
+                    continue; // reported as a missing part by the family
+                }
+                for (Path weights : weightFiles(folder)) {
+                    SafeTensorsFile file = SafeTensorsFile.open(weights);
+                    files.add(file);
+                    sources.add(WeightSource.of(file, component + "/"));
+                }
+                Path config = folder.resolve("config.json");
+                if (Files.isRegularFile(config)) {
+                    metadata.put(component + "/config.json", Files.readString(config, StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (SafeTensorsFile file : files) {
+                file.close();
+            }
+            throw e;
+        }
+        if (files.isEmpty()) {
+            throw new InvalidInputException(path + " is a folder but not a diffusers model: it has none of the "
+                    + "component folders " + DIFFUSERS_COMPONENTS + " with .safetensors weights. Give a single-file "
+                    + ".safetensors checkpoint, or the diffusers model folder itself (the one holding model_index.json).");
+        }
+        return new CheckpointFiles(files, WeightSource.union(sources.toArray(WeightSource[]::new)), metadata);
+    }
+
+    /**
+     * The weight files of a component folder: the {@code .safetensors} files without a variant
+     * ({@code diffusion_pytorch_model.safetensors}, or all shards of a sharded one), else the
+     * {@code .fp16} variant. Pickle weights only ({@code .bin}) are refused with the usual explanation.
+     */
+    private static List<Path> weightFiles(Path folder) throws IOException {
+        List<Path> plain = new ArrayList<>();
+        List<Path> fp16 = new ArrayList<>();
+        List<Path> pickles = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(folder)) {
+            for (Path p : entries.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".safetensors")) {
+                    (name.contains(".fp16.") ? fp16 : plain).add(p);
+                } else if (Checkpoints.hasPickleExtension(p)) {
+                    pickles.add(p);
+                }
+            }
+        }
+        if (!plain.isEmpty()) {
+            return plain;
+        }
+        if (!fp16.isEmpty()) {
+            return fp16;
+        }
+        if (!pickles.isEmpty()) {
+            Checkpoints.refusePickle(pickles.get(0));
+        }
+        return List.of();
+    }
+
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (SafeTensorsFile file : files) {
+            try {
+                file.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
