@@ -1,0 +1,126 @@
+package dev.lathe.face.analysis;
+
+import dev.lathe.face.image.Box;
+import dev.lathe.face.image.IntBox;
+import dev.lathe.face.image.NetInput;
+import dev.lathe.face.image.RgbImage;
+import dev.lathe.face.nets.Detection;
+import dev.lathe.face.nets.FaceLandmark68Net;
+import dev.lathe.face.nets.FaceNetworks;
+import dev.lathe.face.nets.FaceRecognitionNet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * face-api's {@code detectAllFaces(…).withFaceLandmarks().withFaceDescriptors()}: detect, cut
+ * each face out for the landmark net, align on eyes and mouth, cut again for the recognition net.
+ */
+public final class FaceAnalyzer {
+
+    /** Which detector finds the faces, and how strict it is. */
+    public record Detector(Kind kind, double minConfidence) {
+
+        public enum Kind { SSD_MOBILENETV1, TINY_FACE_DETECTOR }
+
+        /** face-api's defaults for the SSD detector: min confidence 0.5, at most 100 faces. */
+        public static final Detector SSD = new Detector(Kind.SSD_MOBILENETV1, 0.5);
+        /** face-api's defaults for the tiny detector: input 416, score threshold 0.5. */
+        public static final Detector TINY = new Detector(Kind.TINY_FACE_DETECTOR, 0.5);
+    }
+
+    private static final int SSD_MAX_RESULTS = 100;
+
+    private final FaceNetworks networks;
+
+    public FaceAnalyzer(FaceNetworks networks) {
+        this.networks = networks;
+    }
+
+    /** Every face the detector finds, in its order (highest score first). */
+    public List<Face> analyze(RgbImage image, Detector detector) {
+        List<Detection> detections = detector.kind() == Detector.Kind.SSD_MOBILENETV1
+                ? networks.ssdMobilenetv1().detect(image, detector.minConfidence(), SSD_MAX_RESULTS)
+                : networks.tinyFaceDetector().detect(image, detector.minConfidence());
+        return describe(image, detections);
+    }
+
+    /** Landmarks, alignment and descriptor for each detection, batched per network. */
+    List<Face> describe(RgbImage image, List<Detection> detections) {
+        List<Detection> usable = new ArrayList<>();
+        List<IntBox> landmarkBoxes = new ArrayList<>();
+        for (Detection d : detections) {
+            IntBox box = landmarkInputBox(d.box(), image.width(), image.height());
+            if (!box.isEmpty()) { // a sliver at the border holds no face to measure
+                usable.add(d);
+                landmarkBoxes.add(box);
+            }
+        }
+        if (usable.isEmpty()) {
+            return List.of();
+        }
+        List<float[]> landmarkInputs = landmarkBoxes.stream()
+                .map(box -> NetInput.squareResized(image, box, true, FaceLandmark68Net.INPUT_SIZE)).toList();
+        float[][] raw = networks.faceLandmark68Net().rawLandmarks(landmarkInputs);
+
+        List<Point[]> inCrop = new ArrayList<>();
+        List<Point[]> landmarks = new ArrayList<>();
+        List<Alignment> alignments = new ArrayList<>();
+        List<float[]> recognitionInputs = new ArrayList<>();
+        for (int i = 0; i < usable.size(); i++) {
+            Box box = usable.get(i).box();
+            IntBox crop = landmarkBoxes.get(i);
+            Point[] local = landmarksInCrop(raw[i], crop.width(), crop.height());
+            // Shifted by the unfloored detection corner although the crop started at the floored
+            // one: face-api does so, and descriptors depend on it.
+            Point[] global = new Point[local.length];
+            for (int p = 0; p < local.length; p++) {
+                global[p] = new Point(local[p].x() + box.x(), local[p].y() + box.y());
+            }
+            Alignment alignment = Alignment.of(global, crop, image.width(), image.height());
+            inCrop.add(local);
+            landmarks.add(global);
+            alignments.add(alignment);
+            recognitionInputs.add(NetInput.squareResized(image, alignment.cropBox(), true, FaceRecognitionNet.INPUT_SIZE));
+        }
+        float[][] descriptors = networks.faceRecognitionNet().descriptors(recognitionInputs);
+
+        List<Face> faces = new ArrayList<>(usable.size());
+        for (int i = 0; i < usable.size(); i++) {
+            faces.add(new Face(usable.get(i), landmarkBoxes.get(i), raw[i], inCrop.get(i), landmarks.get(i),
+                    alignments.get(i), descriptors[i]));
+        }
+        return faces;
+    }
+
+    /**
+     * The block cut out for the landmark net. face-api re-derives the pixel box through relative
+     * coordinates first, which can change the last bit of a double.
+     */
+    static IntBox landmarkInputBox(Box box, int width, int height) {
+        double x = box.x() * (1.0 / width) * width;
+        double y = box.y() * (1.0 / height) * height;
+        double w = box.width() * (1.0 / width) * width;
+        double h = box.height() * (1.0 / height) * height;
+        return IntBox.clipAndFloor(x, y, w, h, width, height);
+    }
+
+    /**
+     * The landmark net's outputs in pixels of its {@code cropWidth x cropHeight} input, undoing
+     * the padding to a square in float32 as face-api does (assuming the padding symmetric).
+     */
+    static Point[] landmarksInCrop(float[] raw, int cropWidth, int cropHeight) {
+        float size = FaceLandmark68Net.INPUT_SIZE;
+        float scale = size / Math.max(cropWidth, cropHeight);
+        float scaledWidth = cropWidth * scale;
+        float scaledHeight = cropHeight * scale;
+        float padX = scaledWidth < scaledHeight ? Math.abs(scaledWidth - scaledHeight) / 2 : 0;
+        float padY = scaledHeight < scaledWidth ? Math.abs(scaledWidth - scaledHeight) / 2 : 0;
+        Point[] points = new Point[raw.length / 2];
+        for (int p = 0; p < points.length; p++) {
+            float relX = (raw[2 * p] * size - padX) / scaledWidth;
+            float relY = (raw[2 * p + 1] * size - padY) / scaledHeight;
+            points[p] = new Point(relX * cropWidth, relY * cropHeight);
+        }
+        return points;
+    }
+}
