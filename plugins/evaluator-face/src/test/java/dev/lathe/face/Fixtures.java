@@ -88,6 +88,37 @@ public final class Fixtures {
         return ANALYZED.computeIfAbsent(relative, r -> analyzer().analyze(image(r), FaceAnalyzer.Detector.SSD));
     }
 
+    /** Copies fixture files into {@code folder} (created if needed) and returns it. */
+    public static Path copy(Path folder, String... relatives) {
+        try {
+            Files.createDirectories(folder);
+            for (String relative : relatives) {
+                Path source = path(relative);
+                Files.copy(source, folder.resolve(source.getFileName()));
+            }
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a uniformly grey PNG: an image in which no face can be found. */
+    public static Path blankPng(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(64, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 48; y++) {
+                for (int x = 0; x < 64; x++) {
+                    image.setRGB(x, y, 0x808080);
+                }
+            }
+            javax.imageio.ImageIO.write(image, "png", file.toFile());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A JSON array of numbers as floats (the fixtures write float32 values as doubles). */
     public static float[] floats(JsonNode array) {
         float[] values = new float[array.size()];

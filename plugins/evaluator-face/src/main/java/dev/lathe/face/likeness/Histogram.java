@@ -99,7 +99,7 @@ final class Histogram {
                 g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
                 g.drawLine(x, TOP, x, baseline);
                 g.setStroke(new BasicStroke());
-                g.drawString("< " + format(threshold.getKey(), 2) + ": " + percent(threshold.getValue()), x + 4, TOP + 14 + 14 * index);
+                g.drawString("< " + LikenessEvaluation.formatThreshold(threshold.getKey()) + ": " + percent(threshold.getValue()), x + 4, TOP + 14 + 14 * index);
                 index++;
             }
 

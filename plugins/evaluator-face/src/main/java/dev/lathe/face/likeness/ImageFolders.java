@@ -70,7 +70,12 @@ public final class ImageFolders {
     static int naturalCompare(String a, String b) {
         Matcher ma = CHUNK.matcher(a);
         Matcher mb = CHUNK.matcher(b);
-        while (ma.find() && mb.find()) {
+        while (true) {
+            boolean moreA = ma.find();
+            boolean moreB = mb.find();
+            if (!moreA || !moreB) {
+                return moreA == moreB ? a.compareTo(b) : moreA ? 1 : -1;
+            }
             String x = ma.group();
             String y = mb.group();
             int c;
@@ -85,6 +90,5 @@ public final class ImageFolders {
                 return c;
             }
         }
-        return a.compareTo(b);
     }
 }

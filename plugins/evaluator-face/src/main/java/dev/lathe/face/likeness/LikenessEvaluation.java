@@ -10,6 +10,7 @@ import dev.lathe.face.analysis.FaceAnalyzer;
 import dev.lathe.face.image.RgbImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -212,7 +213,7 @@ public final class LikenessEvaluation {
         double threshold = settings.thresholds().get(0);
         Evaluation.Summary chosen = summaries.get(best);
         double share = chosen.shareBelow().get(threshold);
-        String below = "below " + Histogram.format(threshold, 2) + " (" + settings.metric().label() + " distance)";
+        String below = "below " + formatThreshold(threshold) + " (" + settings.metric().label() + " distance)";
         String numbers = Histogram.percent(share) + " (" + Math.round(share * chosen.images()) + " of " + chosen.images() + " images)";
         if (share >= settings.bestShare()) {
             return chosen.label() + " is the earliest candidate with at least " + Histogram.percent(settings.bestShare())
@@ -220,6 +221,11 @@ public final class LikenessEvaluation {
         }
         return "No candidate has " + Histogram.percent(settings.bestShare()) + " of its images " + below + "; "
                 + chosen.label() + " has the highest share: " + numbers + ".";
+    }
+
+    /** A threshold as the user wrote it: {@code 0.6}, {@code 0.005}. */
+    public static String formatThreshold(double threshold) {
+        return BigDecimal.valueOf(threshold).stripTrailingZeros().toPlainString();
     }
 
     private static String uniqueName(String label, Set<String> taken) {

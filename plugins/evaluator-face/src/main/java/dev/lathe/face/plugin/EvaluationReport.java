@@ -6,6 +6,7 @@ import dev.lathe.api.Options;
 import dev.lathe.api.RunFailedException;
 import dev.lathe.api.eval.Evaluation;
 import dev.lathe.api.eval.EvaluationRequest;
+import dev.lathe.face.likeness.LikenessEvaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ record EvaluationReport(String evaluator, Options options, EvaluationRequest req
         StringBuilder table = new StringBuilder();
         table.append(String.format(Locale.ROOT, "%-" + width + "s %7s %8s %7s %7s", "candidate", "images", "no face", "mean", "median"));
         for (double t : thresholds) {
-            table.append(String.format(Locale.ROOT, " %7s", "<" + String.format(Locale.ROOT, "%.2f", t)));
+            table.append(String.format(Locale.ROOT, " %7s", "<" + LikenessEvaluation.formatThreshold(t)));
         }
         table.append('\n');
         for (Evaluation.Summary s : evaluation.summaries()) {
