@@ -34,17 +34,33 @@ final class Histogram {
     private Histogram() {
     }
 
+    /** Tick spacings to choose from: the smallest that needs at most 10 ticks wins. */
+    private static final double[] STEPS = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5};
+
+    /** An axis from 0 to a whole number of ticks. */
+    record Axis(double max, double step) {
+
+        /** An axis that shows {@code largest} with a little room. */
+        static Axis upTo(double largest) {
+            double top = Math.max(largest * 1.05, 0.05);
+            for (double step : STEPS) {
+                if (top / step <= 10) {
+                    return new Axis(Math.ceil(top / step) * step, step);
+                }
+            }
+            return new Axis(Math.ceil(top / 10) * 10, 10);
+        }
+    }
+
     /**
+     * @param axis       the distance axis (the same for every candidate of an evaluation, so
+     *                   their histograms compare at a glance)
      * @param distances  the distances of the images with a face
      * @param shareBelow threshold to the share of all images below it
      */
-    static void write(Path file, String title, String subtitle, String metric, List<Double> distances,
+    static void write(Path file, String title, String subtitle, String metric, Axis axis, List<Double> distances,
                       Map<Double, Double> shareBelow) throws IOException {
-        double top = distances.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        for (double t : shareBelow.keySet()) {
-            top = Math.max(top, t);
-        }
-        double xMax = Math.max(0.1, Math.ceil(top * 1.05 * 10) / 10);
+        double xMax = axis.max();
         int[] counts = new int[BINS];
         for (double d : distances) {
             counts[Math.min(BINS - 1, (int) (d / xMax * BINS))]++;
@@ -77,11 +93,14 @@ final class Histogram {
             g.drawLine(LEFT, baseline, LEFT + plotWidth, baseline);
             g.drawLine(LEFT, TOP, LEFT, baseline);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-            for (int i = 0; i <= 10; i++) {
-                double value = xMax * i / 10;
+            int ticks = (int) Math.round(xMax / axis.step());
+            int decimals = axis.step() < 0.1 ? 2 : axis.step() < 1 ? 1 : 0;
+            for (int i = 0; i <= ticks; i++) {
+                double value = axis.step() * i;
                 int x = LEFT + (int) Math.round(value / xMax * plotWidth);
                 g.drawLine(x, baseline, x, baseline + 4);
-                g.drawString(format(value, xMax < 1 ? 2 : 1), x - 10, baseline + 17);
+                String label = format(value, decimals);
+                g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, baseline + 17);
             }
             int yStep = Math.max(1, (int) Math.ceil(yMax / 5.0));
             for (int v = 0; v <= yMax; v += yStep) {

@@ -90,18 +90,31 @@ public final class LikenessEvaluation {
         }
         List<String> notes = new ArrayList<>();
         ReferenceSet references = references(request.references(), notes, progress);
-        createFolder(request.outputDir());
-        Set<String> fileNames = new HashSet<>();
-        List<Evaluation.Summary> summaries = new ArrayList<>();
+        List<List<Score>> scores = new ArrayList<>();
         for (EvaluationRequest.Candidate candidate : request.candidates()) {
             List<Path> images = ImageFolders.images(candidate.folder(), "candidate folder \"" + candidate.label() + "\"");
             progress.status(candidate.label());
-            List<Score> scores = new ArrayList<>(images.size());
+            List<Score> folder = new ArrayList<>(images.size());
             for (Path image : images) {
-                scores.add(score(image, references));
+                folder.add(score(image, references));
                 progress.advance(1);
             }
-            summaries.add(summarize(candidate, scores, request.outputDir(), uniqueName(candidate.label(), fileNames)));
+            scores.add(folder);
+        }
+
+        createFolder(request.outputDir());
+        double largest = settings.thresholds().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        for (List<Score> folder : scores) {
+            for (Score s : folder) {
+                largest = s.distance() == null ? largest : Math.max(largest, s.distance());
+            }
+        }
+        Histogram.Axis axis = Histogram.Axis.upTo(largest);
+        Set<String> fileNames = new HashSet<>();
+        List<Evaluation.Summary> summaries = new ArrayList<>();
+        for (int i = 0; i < scores.size(); i++) {
+            EvaluationRequest.Candidate candidate = request.candidates().get(i);
+            summaries.add(summarize(candidate, scores.get(i), axis, request.outputDir(), uniqueName(candidate.label(), fileNames)));
         }
         int best = best(summaries);
         return new Evaluation(summaries, summaries.get(best).label(), rule(summaries, best), notes);
@@ -155,7 +168,8 @@ public final class LikenessEvaluation {
         return new ReferenceSet(descriptors);
     }
 
-    private Evaluation.Summary summarize(EvaluationRequest.Candidate candidate, List<Score> scores, Path outputDir, String fileName) {
+    private Evaluation.Summary summarize(EvaluationRequest.Candidate candidate, List<Score> scores, Histogram.Axis axis,
+                                         Path outputDir, String fileName) {
         List<Double> distances = scores.stream().map(Score::distance).filter(d -> d != null).sorted().toList();
         int misses = scores.size() - distances.size();
         double mean = distances.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
@@ -167,7 +181,7 @@ public final class LikenessEvaluation {
         try {
             String subtitle = scores.size() + " images, " + misses + " without a face"
                     + (distances.isEmpty() ? "" : ", mean " + Histogram.format(mean, 3) + ", median " + Histogram.format(median(distances), 3));
-            Histogram.write(histogram, candidate.label(), subtitle, settings.metric().label(), distances, shareBelow);
+            Histogram.write(histogram, candidate.label(), subtitle, settings.metric().label(), axis, distances, shareBelow);
             writeCsv(outputDir.resolve("distances-" + fileName + ".csv"), scores);
         } catch (IOException e) {
             throw new RunFailedException("Cannot write the evaluation of " + candidate.label() + " into " + outputDir + ": "
