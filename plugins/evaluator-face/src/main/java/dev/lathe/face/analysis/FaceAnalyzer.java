@@ -20,12 +20,43 @@ public final class FaceAnalyzer {
     /** Which detector finds the faces, and how strict it is. */
     public record Detector(Kind kind, double minConfidence) {
 
-        public enum Kind { SSD_MOBILENETV1, TINY_FACE_DETECTOR }
+        /** The detectors, by the names options and commands use. */
+        public enum Kind {
+            SSD_MOBILENETV1("ssd"),
+            TINY_FACE_DETECTOR("tiny");
+
+            private final String label;
+
+            Kind(String label) {
+                this.label = label;
+            }
+
+            public String label() {
+                return label;
+            }
+        }
 
         /** face-api's defaults for the SSD detector: min confidence 0.5, at most 100 faces. */
         public static final Detector SSD = new Detector(Kind.SSD_MOBILENETV1, 0.5);
-        /** face-api's defaults for the tiny detector: input 416, score threshold 0.5. */
-        public static final Detector TINY = new Detector(Kind.TINY_FACE_DETECTOR, 0.5);
+
+        public Detector {
+            if (!(minConfidence > 0 && minConfidence < 1)) {
+                throw new IllegalArgumentException("a minimum confidence must lie between 0 and 1, not " + minConfidence);
+            }
+        }
+
+        /**
+         * @param label {@code ssd} or {@code tiny}
+         * @throws IllegalArgumentException for any other label
+         */
+        public static Detector of(String label, double minConfidence) {
+            for (Kind kind : Kind.values()) {
+                if (kind.label.equals(label)) {
+                    return new Detector(kind, minConfidence);
+                }
+            }
+            throw new IllegalArgumentException("unknown detector \"" + label + "\": choose ssd or tiny");
+        }
     }
 
     private static final int SSD_MAX_RESULTS = 100;

@@ -26,60 +26,56 @@ public final class NetInput {
         int before = centered ? difference - (int) Math.floor(difference / 2.0 + 0.5) : 0;
         int padTop = region.height() < region.width() ? before : 0;
         int padLeft = region.width() < region.height() ? before : 0;
-        // Source pixel (row, col) of the padded square is image pixel (originY + row, originX + col)
-        // when inside the region, else zero padding.
-        Sampler sampler = new Sampler(image, region, region.y() - padTop, region.x() - padLeft);
 
-        float[] out = new float[size * size * 3];
-        if (side == size) {
-            for (int r = 0; r < size; r++) {
-                for (int c = 0; c < size; c++) {
-                    for (int ch = 0; ch < 3; ch++) {
-                        out[(r * size + c) * 3 + ch] = sampler.value(r, c, ch);
-                    }
-                }
-            }
-            return out;
-        }
+        // Per output column: the byte offsets in an image row of its two source pixels (-1: padding)
+        // and the interpolation weight. The same source row/column for both (an exact position,
+        // or no resize at all) gives the source value unchanged.
         double ratio = (double) side / size;
-        int[] c0 = new int[size];
-        int[] c1 = new int[size];
+        int[] left = new int[size];
+        int[] right = new int[size];
         float[] fc = new float[size];
         for (int c = 0; c < size; c++) {
             double src = c * ratio;
-            c0[c] = (int) Math.floor(src);
-            c1[c] = Math.min(side - 1, (int) Math.ceil(src));
-            fc[c] = (float) (src - c0[c]);
+            int c0 = (int) Math.floor(src);
+            left[c] = columnOffset(c0 - padLeft, region);
+            right[c] = columnOffset(Math.min(side - 1, (int) Math.ceil(src)) - padLeft, region);
+            fc[c] = (float) (src - c0);
         }
+        byte[] rgb = image.bytes();
+        float[] out = new float[size * size * 3];
         for (int r = 0; r < size; r++) {
             double src = r * ratio;
             int r0 = (int) Math.floor(src);
-            int r1 = Math.min(side - 1, (int) Math.ceil(src));
+            int top = rowOffset(r0 - padTop, region, image.width());
+            int bottom = rowOffset(Math.min(side - 1, (int) Math.ceil(src)) - padTop, region, image.width());
             float fr = (float) (src - r0);
             for (int c = 0; c < size; c++) {
+                int o = (r * size + c) * 3;
                 for (int ch = 0; ch < 3; ch++) {
-                    float tl = sampler.value(r0, c0[c], ch);
-                    float tr = sampler.value(r0, c1[c], ch);
-                    float bl = sampler.value(r1, c0[c], ch);
-                    float br = sampler.value(r1, c1[c], ch);
-                    float top = tl + (tr - tl) * fc[c];
-                    float bottom = bl + (br - bl) * fc[c];
-                    out[(r * size + c) * 3 + ch] = top + (bottom - top) * fr;
+                    float tl = value(rgb, top, left[c], ch);
+                    float tr = value(rgb, top, right[c], ch);
+                    float bl = value(rgb, bottom, left[c], ch);
+                    float br = value(rgb, bottom, right[c], ch);
+                    float upper = tl + (tr - tl) * fc[c];
+                    float lower = bl + (br - bl) * fc[c];
+                    out[o + ch] = upper + (lower - upper) * fr;
                 }
             }
         }
         return out;
     }
 
-    /** Reads the padded square: region pixels where they are, zero elsewhere. */
-    private record Sampler(RgbImage image, IntBox region, int originY, int originX) {
-        float value(int row, int col, int channel) {
-            int y = originY + row;
-            int x = originX + col;
-            if (y < region.y() || y >= region.y() + region.height() || x < region.x() || x >= region.x() + region.width()) {
-                return 0f;
-            }
-            return image.value(x, y, channel);
-        }
+    /** Byte offset of region column {@code x} within an image row, or -1 outside the region. */
+    private static int columnOffset(int x, IntBox region) {
+        return x < 0 || x >= region.width() ? -1 : (region.x() + x) * 3;
+    }
+
+    /** Byte offset of region row {@code y} in the image, or -1 outside the region. */
+    private static int rowOffset(int y, IntBox region, int imageWidth) {
+        return y < 0 || y >= region.height() ? -1 : (region.y() + y) * imageWidth * 3;
+    }
+
+    private static float value(byte[] rgb, int row, int column, int channel) {
+        return row < 0 || column < 0 ? 0f : rgb[row + column + channel] & 0xff;
     }
 }

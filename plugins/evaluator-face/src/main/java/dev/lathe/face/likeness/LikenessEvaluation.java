@@ -59,7 +59,7 @@ public final class LikenessEvaluation {
 
         /** What makes a cached reference descriptor valid for these settings. */
         String analysis() {
-            return "face-api-1.7.15 " + detector.kind() + " minConfidence=" + detector.minConfidence() + " largest-face";
+            return "face-api-1.7.15 " + detector.kind().label() + " minConfidence=" + detector.minConfidence() + " largest-face";
         }
     }
 
@@ -161,7 +161,7 @@ public final class LikenessEvaluation {
         }
         if (descriptors.isEmpty()) {
             throw new InvalidInputException("No face was found in any of the " + images.size() + " images of the reference folder "
-                    + folder + " (detector " + settings.detector().kind().name().toLowerCase(Locale.ROOT) + ", minimum confidence "
+                    + folder + " (detector " + settings.detector().kind().label() + ", minimum confidence "
                     + settings.detector().minConfidence() + "). References should be photos of the subject with the face clearly"
                     + " visible, e.g. close-ups; or lower the minimum confidence.");
         }

@@ -21,6 +21,10 @@ record ConvLayer(INDArray filters, INDArray bias, int stride, Padding padding) {
     }
 
     INDArray apply(INDArray x) {
-        return Layers.conv2d(x, filters, bias, stride, padding);
+        return apply(x, Activation.NONE);
+    }
+
+    INDArray apply(INDArray x, Activation activation) {
+        return Layers.conv2d(x, filters, bias, stride, padding, activation);
     }
 }

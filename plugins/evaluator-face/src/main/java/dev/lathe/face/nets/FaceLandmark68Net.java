@@ -2,7 +2,7 @@ package dev.lathe.face.nets;
 
 import dev.lathe.face.weights.ModelWeights;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -36,12 +36,7 @@ public final class FaceLandmark68Net {
      * centered).
      */
     public float[][] rawLandmarks(List<float[]> inputs) {
-        INDArray out = forward(batch(inputs), Probe.NONE);
-        float[][] raw = new float[inputs.size()][];
-        for (int i = 0; i < raw.length; i++) {
-            raw[i] = out.getRow(i).toFloatVector();
-        }
-        return raw;
+        return Workspace.run("landmarks", () -> Layers.toRows(forward(batch(inputs), Probe.NONE)));
     }
 
     /** The batch the network sees: crops as {@link #rawLandmarks} takes them, normalized. */
@@ -67,15 +62,15 @@ public final class FaceLandmark68Net {
      * A block whose every layer sees the sum of all earlier outputs: conv0 halves the size, then
      * three stride-1 separable convs ({@code prefix/conv1…conv3}).
      */
-    private record DenseBlock(UnaryOperator<INDArray> conv0, SeparableConv conv1, SeparableConv conv2, SeparableConv conv3) {
+    private record DenseBlock(BiFunction<INDArray, Activation, INDArray> conv0, SeparableConv conv1, SeparableConv conv2, SeparableConv conv3) {
 
-        static DenseBlock of(ModelWeights weights, String prefix, UnaryOperator<INDArray> conv0) {
+        static DenseBlock of(ModelWeights weights, String prefix, BiFunction<INDArray, Activation, INDArray> conv0) {
             return new DenseBlock(conv0, SeparableConv.of(weights, prefix + "/conv1", 1),
                     SeparableConv.of(weights, prefix + "/conv2", 1), SeparableConv.of(weights, prefix + "/conv3", 1));
         }
 
         INDArray apply(INDArray x) {
-            INDArray out1 = Layers.relu(conv0.apply(x));
+            INDArray out1 = conv0.apply(x, Activation.RELU);
             INDArray out2 = conv1.apply(out1);
             INDArray out3 = conv2.apply(Layers.relu(out1.add(out2)));
             INDArray out4 = conv3.apply(Layers.relu(out1.add(out2.add(out3))));

@@ -43,12 +43,7 @@ public final class FaceRecognitionNet {
      * @return one 128-D descriptor per input (not normalized)
      */
     public float[][] descriptors(List<float[]> inputs) {
-        INDArray out = forward(batch(inputs), Probe.NONE);
-        float[][] descriptors = new float[inputs.size()][];
-        for (int i = 0; i < descriptors.length; i++) {
-            descriptors[i] = out.getRow(i).toFloatVector();
-        }
-        return descriptors;
+        return Workspace.run("recognition", () -> Layers.toRows(forward(batch(inputs), Probe.NONE)));
     }
 
     /** The batch the network sees: crops as {@link #descriptors} takes them, normalized. */
@@ -58,7 +53,7 @@ public final class FaceRecognitionNet {
 
     /** {@code [n, 150, 150, 3]} normalized input → {@code [n, 128]}. */
     public INDArray forward(INDArray x, Probe probe) {
-        INDArray h = Layers.relu(conv32Down.apply(x));
+        INDArray h = conv32Down.apply(x, Activation.RELU);
         probe.record("conv32_down", h);
         h = Layers.maxPool(h, 3, 2, Padding.VALID);
         probe.record("maxPool", h);
@@ -98,7 +93,7 @@ public final class FaceRecognitionNet {
         }
 
         INDArray apply(INDArray x) {
-            INDArray main = conv2.apply(Layers.relu(conv1.apply(x)));
+            INDArray main = conv2.apply(conv1.apply(x, Activation.RELU));
             INDArray shortcut = x;
             if (down) {
                 shortcut = Layers.avgPool(x, 2, 2, Padding.VALID);

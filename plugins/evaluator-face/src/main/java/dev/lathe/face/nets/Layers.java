@@ -2,15 +2,15 @@ package dev.lathe.face.nets;
 
 import dev.lathe.face.weights.ModelWeights;
 import dev.lathe.face.weights.Tensor;
-import org.nd4j.enums.WeightsFormat;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -35,15 +35,20 @@ final class Layers {
         return Nd4j.create(t.values().clone(), shape, 'c');
     }
 
-    /** How a network maps an input value 0…255 of one channel (0 R, 1 G, 2 B) to what it sees. */
-    @FunctionalInterface
-    interface Normalization {
-        float apply(float value, int channel);
+    /**
+     * How a network maps an input value 0…255 of channel c (0 R, 1 G, 2 B) to what it sees:
+     * {@code (x - subtract[c]) / divide - offset}, in float32 as face-api computes it.
+     */
+    record Normalization(float[] subtract, float divide, float offset) {
 
-        /** {@code (x - mean[channel]) / 255}, as the landmark, recognition and tiny detector nets do. */
+        /** {@code (x - mean[c]) / 255}: the landmark, recognition and tiny detector nets. */
         static Normalization meanRgb(float r, float g, float b) {
-            float[] mean = {r, g, b};
-            return (value, channel) -> (value - mean[channel]) / 255f;
+            return new Normalization(new float[] {r, g, b}, 255f, 0f);
+        }
+
+        /** {@code x / 127.5 - 1}: SSD MobileNetV1. */
+        static Normalization symmetric() {
+            return new Normalization(new float[3], 127.5f, 1f);
         }
     }
 
@@ -51,34 +56,36 @@ final class Layers {
      * Stacks network inputs ({@code size*size*3} floats each, see
      * {@link dev.lathe.face.image.NetInput}) into one normalized {@code [n, size, size, 3]} batch.
      */
-    static INDArray batch(java.util.List<float[]> inputs, int size, Normalization normalization) {
-        int pixels = size * size;
-        float[] data = new float[inputs.size() * pixels * 3];
-        int o = 0;
-        for (float[] input : inputs) {
-            if (input.length != pixels * 3) {
+    static INDArray batch(List<float[]> inputs, int size, Normalization normalization) {
+        int values = size * size * 3;
+        INDArray batch = Nd4j.createUninitialized(DataType.FLOAT, new long[] {inputs.size(), size, size, 3}, 'c');
+        FloatBuffer data = batch.data().asNioFloat();
+        float[] normalized = new float[values];
+        float[] subtract = normalization.subtract();
+        for (int n = 0; n < inputs.size(); n++) {
+            float[] input = inputs.get(n);
+            if (input.length != values) {
                 throw new IllegalArgumentException("expected a " + size + "x" + size + "x3 input, got " + input.length + " values");
             }
-            for (int i = 0; i < input.length; i++) {
-                data[o++] = normalization.apply(input[i], i % 3);
+            for (int i = 0; i < values; i += 3) {
+                for (int c = 0; c < 3; c++) {
+                    normalized[i + c] = (input[i + c] - subtract[c]) / normalization.divide() - normalization.offset();
+                }
             }
+            data.put(n * values, normalized);
         }
-        return Nd4j.create(data, new long[] {inputs.size(), size, size, 3}, 'c');
+        return batch;
     }
 
     /**
      * Convolution plus bias. A 1x1 stride-1 convolution over NHWC is a matrix product of the
-     * pixels with the {@code [in, out]} filter matrix, which runs as one GEMM without im2col.
+     * pixels with the {@code [in, out]} filter matrix; larger kernels gather patches first.
      */
-    static INDArray conv2d(INDArray x, INDArray filters, INDArray bias, int stride, Padding padding) {
-        long kh = filters.size(0);
-        long kw = filters.size(1);
-        if (kh == 1 && kw == 1 && stride == 1) {
-            return pointwise(x, filters, bias);
+    static INDArray conv2d(INDArray x, INDArray filters, INDArray bias, int stride, Padding padding, Activation activation) {
+        if (filters.size(0) == 1 && filters.size(1) == 1 && stride == 1) {
+            return pointwise(x, filters, bias, activation);
         }
-        Conv2DConfig config = Conv2DConfig.builder().kH(kh).kW(kw).sH(stride).sW(stride)
-                .paddingMode(padding.nd4j()).dataFormat(Conv2DConfig.NHWC).weightsFormat(WeightsFormat.YXIO).build();
-        return Nd4j.exec(new Conv2D(new INDArray[] {x, filters, bias}, null, config))[0];
+        return Im2colConvolution.apply(x, filters, bias, stride, padding, activation);
     }
 
     /**
@@ -86,17 +93,21 @@ final class Layers {
      * c-order array: {@code mmul} would return Fortran order, and reshaping that back to NHWC
      * copies it (7x slower than the product itself for a 256x256x32 input).
      */
-    static INDArray pointwise(INDArray x, INDArray filters, INDArray bias) {
+    static INDArray pointwise(INDArray x, INDArray filters, INDArray bias, Activation activation) {
         x = contiguous(x);
         long in = filters.size(2);
         long out = filters.size(3);
         long pixels = x.length() / in;
-        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, new long[] {pixels, out}, 'c');
-        Nd4j.gemm(x.reshape('c', pixels, in), filters.reshape('c', in, out), y, false, false, 1.0, 0.0);
-        if (bias != null) {
-            y.addiRowVector(bias);
-        }
-        return y.reshape('c', x.size(0), x.size(1), x.size(2), out);
+        return matrixProduct(x.reshape('c', pixels, in), filters.reshape('c', in, out), bias, activation)
+                .reshape('c', x.size(0), x.size(1), x.size(2), out);
+    }
+
+    /** {@code activation(a x b + bias)} into a fresh c-order matrix. */
+    static INDArray matrixProduct(INDArray a, INDArray b, INDArray bias, Activation activation) {
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, new long[] {a.size(0), b.size(1)}, 'c');
+        Nd4j.gemm(a, b, y, false, false, 1.0, 0.0);
+        BiasActivation.apply(y, bias, activation);
+        return y;
     }
 
     /** {@code x} itself when its data is plain row-major from offset 0, else a row-major copy. */
@@ -136,21 +147,19 @@ final class Layers {
         return x.dup('c').data().asFloat();
     }
 
+    /** The rows of a matrix as Java arrays. */
+    static float[][] toRows(INDArray matrix) {
+        float[] values = toFloats(matrix);
+        int columns = (int) matrix.size(1);
+        float[][] rows = new float[(int) matrix.size(0)][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = Arrays.copyOfRange(values, i * columns, (i + 1) * columns);
+        }
+        return rows;
+    }
+
+    /** {@code max(x, 0)} in place. */
     static INDArray relu(INDArray x) {
         return Transforms.relu(x, false);
-    }
-
-    /** {@code min(max(x, 0), 6)}. */
-    static INDArray relu6(INDArray x) {
-        return Transforms.relu6(x, false);
-    }
-
-    /**
-     * {@code max(x, 0.1 x)}, computed as face-api does, {@code relu(x - 0.1 x) + 0.1 x}, which
-     * differs in the last bit.
-     */
-    static INDArray leaky(INDArray x) {
-        INDArray tenth = x.mul(0.1f);
-        return Transforms.relu(x.subi(tenth), false).addi(tenth);
     }
 }

@@ -15,6 +15,10 @@ record SeparableConv(INDArray depthwise, INDArray pointwise, INDArray bias, int 
     }
 
     INDArray apply(INDArray x) {
-        return Layers.pointwise(Layers.depthwise(x, depthwise, null, stride, Padding.SAME), pointwise, bias);
+        return apply(x, Activation.NONE);
+    }
+
+    INDArray apply(INDArray x, Activation activation) {
+        return Layers.pointwise(Layers.depthwise(x, depthwise, null, stride, Padding.SAME), pointwise, bias, activation);
     }
 }

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -25,6 +24,7 @@ public final class SsdMobileNetV1 {
     /** TF's batch norm epsilon, the float32 nearest to 0.001. */
     private static final double BATCH_NORM_EPSILON = 0.0010000000474974513;
     private static final double IOU_THRESHOLD = 0.5;
+    private static final Layers.Normalization NORMALIZATION = Layers.Normalization.symmetric();
     /** MobilenetV1/Conv2d_i_depthwise strides, i = 1…13. */
     private static final int[] DEPTHWISE_STRIDES = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
 
@@ -61,10 +61,14 @@ public final class SsdMobileNetV1 {
 
     /** Runs the network on a 512x512x3 input in 0…255 ({@link NetInput}, not centered). */
     public Output run(float[] input, Probe probe) {
-        INDArray x = Layers.batch(List.of(input), INPUT_SIZE, (value, channel) -> value / 127.5f - 1f);
+        return Workspace.run("ssd", () -> forward(input, probe));
+    }
+
+    private Output forward(float[] input, Probe probe) {
+        INDArray x = Layers.batch(List.of(input), INPUT_SIZE, NORMALIZATION);
         probe.record("normalized", x);
         List<INDArray> maps = new ArrayList<>(6);
-        INDArray h = Layers.relu6(conv0.apply(x));
+        INDArray h = conv0.apply(x, Activation.RELU6);
         probe.record("conv_0", h);
         for (int i = 0; i < backbone.size(); i++) {
             h = backbone.get(i).apply(h);
@@ -74,7 +78,7 @@ public final class SsdMobileNetV1 {
             }
         }
         for (int j = 0; j < prediction.size(); j++) {
-            h = Layers.relu6(prediction.get(j).apply(h));
+            h = prediction.get(j).apply(h, Activation.RELU6);
             probe.record("prediction conv_" + j, h);
             if (j % 2 == 1) {
                 maps.add(h); // the outputs of Prediction/Conv2d_1, 3, 5, 7
@@ -202,7 +206,7 @@ public final class SsdMobileNetV1 {
 
         INDArray apply(INDArray x) {
             INDArray h = Layers.depthwise(x, depthwise, depthwiseBias, stride, Padding.SAME, Activation.RELU6);
-            return Layers.relu6(pointwise.apply(h));
+            return pointwise.apply(h, Activation.RELU6);
         }
     }
 

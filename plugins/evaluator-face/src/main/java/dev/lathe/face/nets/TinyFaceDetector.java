@@ -45,10 +45,14 @@ public final class TinyFaceDetector {
      * @param input 416x416x3 floats in 0…255 ({@link NetInput}, not centered)
      */
     public float[] run(float[] input) {
-        INDArray h = Layers.leaky(conv0.apply(Layers.batch(List.of(input), INPUT_SIZE, NORMALIZATION)));
+        return Workspace.run("tiny", () -> forward(input));
+    }
+
+    private float[] forward(float[] input) {
+        INDArray h = conv0.apply(Layers.batch(List.of(input), INPUT_SIZE, NORMALIZATION), Activation.LEAKY);
         h = Layers.maxPool(h, 2, 2, Padding.SAME);
         for (int k = 0; k < separable.size(); k++) {
-            h = Layers.leaky(separable.get(k).apply(h));
+            h = separable.get(k).apply(h, Activation.LEAKY);
             // conv5's pool keeps the 13x13 grid
             h = Layers.maxPool(h, 2, k < 4 ? 2 : 1, Padding.SAME);
         }

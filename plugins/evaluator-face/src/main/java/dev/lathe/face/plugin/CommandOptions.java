@@ -9,14 +9,15 @@ final class CommandOptions {
     private CommandOptions() {
     }
 
+    /** {@code --detector} and {@code --min-confidence}. */
     static FaceAnalyzer.Detector detector(String name, double minConfidence) {
         if (!(minConfidence > 0 && minConfidence < 1)) {
             throw new InvalidInputException("--min-confidence must be between 0 and 1, got " + minConfidence + ".");
         }
-        return switch (name) {
-            case "ssd" -> new FaceAnalyzer.Detector(FaceAnalyzer.Detector.Kind.SSD_MOBILENETV1, minConfidence);
-            case "tiny" -> new FaceAnalyzer.Detector(FaceAnalyzer.Detector.Kind.TINY_FACE_DETECTOR, minConfidence);
-            default -> throw new InvalidInputException("--detector must be ssd or tiny, got \"" + name + "\".");
-        };
+        try {
+            return FaceAnalyzer.Detector.of(name, minConfidence);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--detector must be ssd or tiny, got \"" + name + "\".", e);
+        }
     }
 }

@@ -70,9 +70,7 @@ public final class FaceEvaluator implements Evaluator {
     }
 
     static LikenessEvaluation.Settings settings(Options options) {
-        FaceAnalyzer.Detector.Kind kind = "tiny".equals(options.getString(DETECTOR))
-                ? FaceAnalyzer.Detector.Kind.TINY_FACE_DETECTOR : FaceAnalyzer.Detector.Kind.SSD_MOBILENETV1;
         return new LikenessEvaluation.Settings(DistanceMetric.of(options.getString(METRIC)), options.getList(THRESHOLDS),
-                options.getDouble(BEST_SHARE), new FaceAnalyzer.Detector(kind, options.getDouble(MIN_CONFIDENCE)));
+                options.getDouble(BEST_SHARE), FaceAnalyzer.Detector.of(options.getString(DETECTOR), options.getDouble(MIN_CONFIDENCE)));
     }
 }

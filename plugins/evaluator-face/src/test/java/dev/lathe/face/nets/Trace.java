@@ -17,12 +17,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Trace implements Probe {
 
     private final List<String> stages = new ArrayList<>();
-    private final List<INDArray> activations = new ArrayList<>();
+    private final List<long[]> shapes = new ArrayList<>();
+    private final List<double[]> activations = new ArrayList<>();
 
     @Override
     public void record(String stage, INDArray activation) {
         stages.add(stage);
-        activations.add(activation.dup());
+        shapes.add(activation.shape());
+        activations.add(activation.dup('c').data().asDouble()); // the array itself lives in a reused workspace
     }
 
     /**
@@ -33,10 +35,9 @@ final class Trace implements Probe {
         assertEquals(layers.size() - first, activations.size(), "recorded stages: " + stages);
         for (int i = 0; i < activations.size(); i++) {
             JsonNode expected = layers.get(first + i);
-            INDArray a = activations.get(i);
             String name = stages.get(i) + " vs " + expected.get("name").asText();
-            assertArrayEquals(Fixtures.doubles(expected.get("shape")), toDoubles(a.shape()), name);
-            double[] values = a.dup('c').data().asDouble();
+            assertArrayEquals(Fixtures.doubles(expected.get("shape")), toDoubles(shapes.get(i)), name);
+            double[] values = activations.get(i);
             double scale = Math.max(1, Math.max(Math.abs(expected.get("min").asDouble()), Math.abs(expected.get("max").asDouble())));
             double tolerance = relative * scale;
             double sum = 0;
