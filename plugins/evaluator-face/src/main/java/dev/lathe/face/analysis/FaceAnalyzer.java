@@ -60,6 +60,11 @@ public final class FaceAnalyzer {
     }
 
     private static final int SSD_MAX_RESULTS = 100;
+    /**
+     * Faces per batch of the landmark and recognition nets: enough to keep their matrix
+     * products efficient, few enough to bound the memory (about 10 MB of activations per face).
+     */
+    private static final int MAX_BATCH = 32;
 
     private final FaceNetworks networks;
 
@@ -69,55 +74,79 @@ public final class FaceAnalyzer {
 
     /** Every face the detector finds, in its order (highest score first). */
     public List<Face> analyze(RgbImage image, Detector detector) {
-        List<Detection> detections = detector.kind() == Detector.Kind.SSD_MOBILENETV1
-                ? networks.ssdMobilenetv1().detect(image, detector.minConfidence(), SSD_MAX_RESULTS)
-                : networks.tinyFaceDetector().detect(image, detector.minConfidence());
-        return describe(image, detections);
+        return analyzeAll(List.of(image), detector).get(0);
     }
 
-    /** Landmarks, alignment and descriptor for each detection, batched per network. */
-    List<Face> describe(RgbImage image, List<Detection> detections) {
-        List<Detection> usable = new ArrayList<>();
-        List<IntBox> landmarkBoxes = new ArrayList<>();
-        for (Detection d : detections) {
-            IntBox box = landmarkInputBox(d.box(), image.width(), image.height());
-            if (!box.isEmpty()) { // a sliver at the border holds no face to measure
-                usable.add(d);
-                landmarkBoxes.add(box);
+    /**
+     * The faces of several images, as {@link #analyze} finds them one by one. Detection runs
+     * image by image; the landmark and recognition nets then see the faces of all the images
+     * together, which makes their matrix products larger and faster.
+     */
+    public List<List<Face>> analyzeAll(List<RgbImage> images, Detector detector) {
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            RgbImage image = images.get(i);
+            for (Detection d : detect(image, detector)) {
+                IntBox box = landmarkInputBox(d.box(), image.width(), image.height());
+                if (!box.isEmpty()) { // a sliver at the border holds no face to measure
+                    pending.add(new Pending(i, image, d, box));
+                }
             }
         }
-        if (usable.isEmpty()) {
-            return List.of();
+        List<List<Face>> faces = new ArrayList<>();
+        images.forEach(image -> faces.add(new ArrayList<>()));
+        for (int from = 0; from < pending.size(); from += MAX_BATCH) {
+            List<Pending> batch = pending.subList(from, Math.min(pending.size(), from + MAX_BATCH));
+            List<Face> described = describe(batch);
+            for (int i = 0; i < batch.size(); i++) {
+                faces.get(batch.get(i).image()).add(described.get(i));
+            }
         }
-        List<float[]> landmarkInputs = landmarkBoxes.stream()
-                .map(box -> NetInput.squareResized(image, box, true, FaceLandmark68Net.INPUT_SIZE)).toList();
+        return faces;
+    }
+
+    private List<Detection> detect(RgbImage image, Detector detector) {
+        return detector.kind() == Detector.Kind.SSD_MOBILENETV1
+                ? networks.ssdMobilenetv1().detect(image, detector.minConfidence(), SSD_MAX_RESULTS)
+                : networks.tinyFaceDetector().detect(image, detector.minConfidence());
+    }
+
+    /** A detection waiting for its landmarks and descriptor. */
+    private record Pending(int image, RgbImage pixels, Detection detection, IntBox landmarkBox) {
+    }
+
+    /** Landmarks, alignment and descriptor for each detection, one batch per network. */
+    private List<Face> describe(List<Pending> batch) {
+        List<float[]> landmarkInputs = batch.stream()
+                .map(p -> NetInput.squareResized(p.pixels(), p.landmarkBox(), true, FaceLandmark68Net.INPUT_SIZE)).toList();
         float[][] raw = networks.faceLandmark68Net().rawLandmarks(landmarkInputs);
 
         List<Point[]> inCrop = new ArrayList<>();
         List<Point[]> landmarks = new ArrayList<>();
         List<Alignment> alignments = new ArrayList<>();
         List<float[]> recognitionInputs = new ArrayList<>();
-        for (int i = 0; i < usable.size(); i++) {
-            Box box = usable.get(i).box();
-            IntBox crop = landmarkBoxes.get(i);
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            Box box = p.detection().box();
+            IntBox crop = p.landmarkBox();
             Point[] local = landmarksInCrop(raw[i], crop.width(), crop.height());
             // Shifted by the unfloored detection corner although the crop started at the floored
             // one: face-api does so, and descriptors depend on it.
             Point[] global = new Point[local.length];
-            for (int p = 0; p < local.length; p++) {
-                global[p] = new Point(local[p].x() + box.x(), local[p].y() + box.y());
+            for (int k = 0; k < local.length; k++) {
+                global[k] = new Point(local[k].x() + box.x(), local[k].y() + box.y());
             }
-            Alignment alignment = Alignment.of(global, crop, image.width(), image.height());
+            Alignment alignment = Alignment.of(global, crop, p.pixels().width(), p.pixels().height());
             inCrop.add(local);
             landmarks.add(global);
             alignments.add(alignment);
-            recognitionInputs.add(NetInput.squareResized(image, alignment.cropBox(), true, FaceRecognitionNet.INPUT_SIZE));
+            recognitionInputs.add(NetInput.squareResized(p.pixels(), alignment.cropBox(), true, FaceRecognitionNet.INPUT_SIZE));
         }
         float[][] descriptors = networks.faceRecognitionNet().descriptors(recognitionInputs);
 
-        List<Face> faces = new ArrayList<>(usable.size());
-        for (int i = 0; i < usable.size(); i++) {
-            faces.add(new Face(usable.get(i), landmarkBoxes.get(i), raw[i], inCrop.get(i), landmarks.get(i),
+        List<Face> faces = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            faces.add(new Face(batch.get(i).detection(), batch.get(i).landmarkBox(), raw[i], inCrop.get(i), landmarks.get(i),
                     alignments.get(i), descriptors[i]));
         }
         return faces;

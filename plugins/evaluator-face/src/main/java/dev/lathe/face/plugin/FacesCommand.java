@@ -29,6 +29,8 @@ import picocli.CommandLine.Parameters;
 @Component(service = CommandPlugin.class, property = "id=faces")
 public final class FacesCommand implements CommandPlugin {
 
+    private static final int IMAGES_PER_BATCH = 8;
+
     private final FaceService faces;
 
     @Activate
@@ -83,13 +85,17 @@ public final class FacesCommand implements CommandPlugin {
             if (json) {
                 out.println("[");
             }
-            for (int i = 0; i < images.size(); i++) {
-                Path image = images.get(i);
-                List<Face> found = faces.analyzer().analyze(RgbImage.read(image), chosen);
-                if (json) {
-                    out.println(mapper.writeValueAsString(toJson(image, found)) + (i < images.size() - 1 ? "," : ""));
-                } else {
-                    printText(image, found);
+            // a few images at a time: the landmark and recognition nets are faster on more faces
+            for (int from = 0; from < images.size(); from += IMAGES_PER_BATCH) {
+                List<Path> group = images.subList(from, Math.min(images.size(), from + IMAGES_PER_BATCH));
+                List<List<Face>> found = faces.analyzer().analyzeAll(group.stream().map(RgbImage::read).toList(), chosen);
+                for (int i = 0; i < group.size(); i++) {
+                    if (json) {
+                        boolean last = from + i == images.size() - 1;
+                        out.println(mapper.writeValueAsString(toJson(group.get(i), found.get(i))) + (last ? "" : ","));
+                    } else {
+                        printText(group.get(i), found.get(i));
+                    }
                 }
             }
             if (json) {

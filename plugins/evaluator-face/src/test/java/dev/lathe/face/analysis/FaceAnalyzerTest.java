@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.face.Fixtures;
 import dev.lathe.face.image.IntBox;
 import dev.lathe.face.image.RgbImage;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,6 +34,23 @@ class FaceAnalyzerTest {
         assertEquals(decode.get("faces").size(), faces.size());
         for (int i = 0; i < faces.size(); i++) {
             assertFace(decode.get("faces").get(i), faces.get(i));
+        }
+    }
+
+    @Test
+    void severalImagesAtOnceGiveWhatEachGivesAlone() {
+        List<RgbImage> images = new ArrayList<>();
+        for (int n = 1; n <= 4; n++) {
+            images.add(Fixtures.image("images/sample" + n + ".jpg"));
+        }
+        List<List<Face>> faces = Fixtures.analyzer().analyzeAll(images, FaceAnalyzer.Detector.SSD);
+        assertEquals(4, faces.size());
+        for (int n = 1; n <= 4; n++) {
+            JsonNode expected = Fixtures.json("samples/sample" + n + ".json").get("decodes").get("imageio").get("faces");
+            assertEquals(expected.size(), faces.get(n - 1).size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertFace(expected.get(i), faces.get(n - 1).get(i));
+            }
         }
     }
 
