@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * memory per network and thread, sized on the first pass and reused by the next, instead of
  * fresh allocations (and page faults, and collector-driven frees) for each of ~100 activations
  * per image. Whatever the pass returns must be copied out of ND4J (Java arrays) before the
- * workspace closes.
+ * workspace closes. A workspace frees nothing before it closes, so short-lived scratch arrays
+ * (gathered patches) live in a nested {@link #scratch} workspace instead, reused by each use.
  */
 final class Workspace {
 
@@ -33,6 +34,17 @@ final class Workspace {
     static <T> T run(String network, Supplier<T> forward) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIGURATION, "lathe-face-" + network)) {
             return forward.get();
+        }
+    }
+
+    /**
+     * Runs {@code work} with arrays it creates in the scratch workspace {@code name}, whose memory
+     * is reused as soon as it returns. Arrays created before (outside) stay valid.
+     */
+    @SuppressWarnings("try")
+    static void scratch(String name, Runnable work) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIGURATION, "lathe-face-" + name)) {
+            work.run();
         }
     }
 }
