@@ -13,7 +13,8 @@ import java.util.Locale;
  * Faces per second of Lathe's face pipeline: SSD MobileNetV1 (min confidence 0.5), 68 landmarks
  * and the 128-D descriptor of every face, on face-api's six demo photos, as
  * {@code faceapi-throughput.js} times face-api. The JPEGs are decoded (ImageIO) before timing;
- * a second series times decoding plus analysis, as {@code lathe faces} runs it.
+ * a second series times decoding plus analysis, as {@code lathe faces} and the evaluator run it
+ * (the six photos decoded in parallel, then analysed as one batch).
  *
  * <p>usage: {@code FaceThroughput DEMO_FOLDER PASSES}
  */
@@ -40,7 +41,7 @@ public final class FaceThroughput {
             check(faces, analyze(analyzer, images));
             decoded[p] = (System.nanoTime() - start) / 1e9;
             start = System.nanoTime();
-            check(faces, analyze(analyzer, files.stream().map(RgbImage::read).toList()));
+            check(faces, analyze(analyzer, RgbImage.readAll(files)));
             withDecode[p] = (System.nanoTime() - start) / 1e9;
         }
         System.out.println(json("Lathe evaluator-face (ND4J " + org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName()

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
@@ -55,6 +56,14 @@ public final class RgbImage {
                     + " (JPEG, PNG, BMP or GIF). Convert it or remove it from the folder.");
         }
         return of(image);
+    }
+
+    /**
+     * Decodes several files as {@link #read} does, in parallel: a large JPEG takes as long to
+     * decode as its faces take to analyse.
+     */
+    public static List<RgbImage> readAll(List<Path> files) {
+        return files.parallelStream().map(RgbImage::read).toList();
     }
 
     /** The RGB bytes of a decoded image, as {@link BufferedImage#getRGB} gives them. */

@@ -138,7 +138,7 @@ public final class LikenessEvaluation {
         List<List<Face>> faces = new ArrayList<>(files.size());
         for (int from = 0; from < files.size(); from += IMAGES_PER_BATCH) {
             List<Path> group = files.subList(from, Math.min(files.size(), from + IMAGES_PER_BATCH));
-            faces.addAll(analyzer.analyzeAll(group.stream().map(RgbImage::read).toList(), settings.detector()));
+            faces.addAll(analyzer.analyzeAll(RgbImage.readAll(group), settings.detector()));
             progress.advance(group.size());
         }
         return faces;

@@ -88,7 +88,7 @@ public final class FacesCommand implements CommandPlugin {
             // a few images at a time: the landmark and recognition nets are faster on more faces
             for (int from = 0; from < images.size(); from += IMAGES_PER_BATCH) {
                 List<Path> group = images.subList(from, Math.min(images.size(), from + IMAGES_PER_BATCH));
-                List<List<Face>> found = faces.analyzer().analyzeAll(group.stream().map(RgbImage::read).toList(), chosen);
+                List<List<Face>> found = faces.analyzer().analyzeAll(RgbImage.readAll(group), chosen);
                 for (int i = 0; i < group.size(); i++) {
                     if (json) {
                         boolean last = from + i == images.size() - 1;
