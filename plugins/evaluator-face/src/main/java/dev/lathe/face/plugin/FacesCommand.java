@@ -7,7 +7,9 @@ import dev.lathe.face.analysis.FaceAnalyzer;
 import dev.lathe.face.analysis.Point;
 import dev.lathe.face.image.Box;
 import dev.lathe.face.image.RgbImage;
+import dev.lathe.face.likeness.ImageFolders;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,8 +61,8 @@ public final class FacesCommand implements CommandPlugin {
                     + "the same person are usually less than 0.6 apart (Euclidean).")
     private final class Arguments implements Callable<Integer> {
 
-        @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG, BMP or GIF images.")
-        List<Path> images;
+        @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG, BMP or GIF images, or folders of them.")
+        List<Path> arguments;
 
         @Option(names = "--json", description = "Print JSON: one object per image, {\"image\", \"faces\": [{\"box\", \"score\", "
                 + "\"landmarks\", \"descriptor\"}]}, in a JSON array.")
@@ -81,6 +83,10 @@ public final class FacesCommand implements CommandPlugin {
         @Override
         public Integer call() throws Exception {
             FaceAnalyzer.Detector chosen = CommandOptions.detector(detector, minConfidence);
+            List<Path> images = new ArrayList<>();
+            for (Path argument : arguments) {
+                images.addAll(Files.isDirectory(argument) ? ImageFolders.images(argument, "folder") : List.of(argument));
+            }
             ObjectMapper mapper = new ObjectMapper();
             if (json) {
                 out.println("[");
