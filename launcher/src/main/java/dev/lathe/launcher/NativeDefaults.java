@@ -34,6 +34,10 @@ final class NativeDefaults {
         setDefault("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss");
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
+        // ND4J logs its backend, BLAS and build details at INFO on every start.
+        setDefault("org.slf4j.simpleLogger.log.org.nd4j", "warn");
+        // The face evaluator draws histogram PNGs; the launcher never opens a window.
+        setDefault("java.awt.headless", "true");
     }
 
     private static void setDefault(String name, String value) {
