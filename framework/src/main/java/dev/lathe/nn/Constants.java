@@ -34,8 +34,11 @@ public final class Constants {
         if (manager == null) {
             return null;
         }
-        return cache.computeIfAbsent("scalar:" + Float.floatToRawIntBits(value),
-                k -> detached(manager.create(value).toType(type, false)));
+        return cache.computeIfAbsent("scalar:" + Float.floatToRawIntBits(value), k -> {
+            try (NDArray created = manager.create(value)) {
+                return detached(ownedCopy(created));
+            }
+        });
     }
 
     /** Ones of length {@code n} (the neutral LayerNorm scale, used by {@link GroupNorm}). */
@@ -70,7 +73,7 @@ public final class Constants {
                 }
             }
             try (NDArray created = manager.create(mask, new Shape(n, n))) {
-                return detached(created.toType(type, true));
+                return detached(ownedCopy(created));
             }
         });
     }
@@ -80,6 +83,12 @@ public final class Constants {
      * is first created (it belongs to the model, not to the forward pass that asked for it), and
      * makes it own its memory rather than a Java buffer's.
      */
+    private NDArray ownedCopy(NDArray created) {
+        // An array made from Java data reads a direct buffer that the GC frees once the array
+        // object is gone; toType to the same type would alias that memory instead of copying it.
+        return created.getDataType() == type ? created.duplicate() : created.toType(type, false);
+    }
+
     private static NDArray detached(NDArray array) {
         ai.djl.ndarray.NDScope.unregister(array);
         return array;
