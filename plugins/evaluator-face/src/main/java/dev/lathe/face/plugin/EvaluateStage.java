@@ -13,12 +13,14 @@ import dev.lathe.api.pipeline.StageContext;
 import dev.lathe.api.pipeline.StageResult;
 import dev.lathe.api.pipeline.StageType;
 import dev.lathe.face.likeness.ImageFolders;
+import dev.lathe.face.likeness.LikenessEvaluation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -85,8 +87,17 @@ public final class EvaluateStage implements StageType {
         }
         EvaluationReport report = new EvaluationReport(choice.id(), choice.options(), request, evaluation);
         Path file = report.write(context.stageDir());
-        return new StageResult(Map.of("report", file, "best", report.bestFolder()),
-                "best: " + evaluation.best() + " (" + evaluation.rule() + ")");
+        return new StageResult(Map.of("report", file, "best", report.bestFolder()), summary(evaluation));
+    }
+
+    /** {@code best: epoch-3 (82% of 200 images below 0.6)}: the rule itself is in the report. */
+    static String summary(Evaluation evaluation) {
+        Evaluation.Summary best = evaluation.summaries().stream().filter(s -> s.label().equals(evaluation.best()))
+                .findFirst().orElseThrow();
+        return best.shareBelow().entrySet().stream().findFirst()
+                .map(first -> String.format(Locale.ROOT, "best: %s (%.0f%% of %d images below %s)", best.label(),
+                        100 * first.getValue(), best.images(), LikenessEvaluation.formatThreshold(first.getKey())))
+                .orElse("best: " + best.label());
     }
 
     private static List<EvaluationRequest.Candidate> candidates(StageContext context) {

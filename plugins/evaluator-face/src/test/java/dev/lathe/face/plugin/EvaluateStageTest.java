@@ -100,7 +100,7 @@ class EvaluateStageTest {
         assertEquals("epoch-10", report.get("best").asText());
         assertTrue(Files.isRegularFile(Path.of(epoch2.get("histogram").asText())));
         assertTrue(Files.isRegularFile(stageDir.resolve("distances-epoch-10.csv")));
-        assertTrue(run.stage("likeness").orElseThrow().summary().startsWith("best: epoch-10"));
+        assertEquals("best: epoch-10 (100% of 2 images below 0.6)", run.stage("likeness").orElseThrow().summary());
     }
 
     @Test
