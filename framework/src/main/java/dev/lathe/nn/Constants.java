@@ -34,8 +34,11 @@ public final class Constants {
         if (manager == null) {
             return null;
         }
-        return cache.computeIfAbsent("scalar:" + Float.floatToRawIntBits(value),
-                k -> detached(manager.create(value).toType(type, false)));
+        return cache.computeIfAbsent("scalar:" + Float.floatToRawIntBits(value), k -> {
+            try (NDArray created = manager.create(value)) {
+                return owned(created);
+            }
+        });
     }
 
     /** Ones of length {@code n} (the neutral LayerNorm scale, used by {@link GroupNorm}). */
@@ -70,15 +73,29 @@ public final class Constants {
                 }
             }
             try (NDArray created = manager.create(mask, new Shape(n, n))) {
-                return detached(created.toType(type, true));
+                return owned(created);
             }
         });
     }
 
     /**
+     * A copy of {@code created} (an array over a Java buffer) in libtorch's own memory and the
+     * compute type. {@code toType} to the same type would return an alias of the Java buffer, which
+     * the garbage collector frees once {@code created} is closed: {@code duplicate()} copies.
+     */
+    private NDArray owned(NDArray created) {
+        NDArray copy = created.duplicate();
+        if (copy.getDataType() != type) {
+            NDArray converted = copy.toType(type, false);
+            copy.close();
+            copy = converted;
+        }
+        return detached(copy);
+    }
+
+    /**
      * Keeps a constant out of any {@link ai.djl.ndarray.NDScope} that happens to be open when it
-     * is first created (it belongs to the model, not to the forward pass that asked for it), and
-     * makes it own its memory rather than a Java buffer's.
+     * is first created: it belongs to the model, not to the forward pass that asked for it.
      */
     private static NDArray detached(NDArray array) {
         ai.djl.ndarray.NDScope.unregister(array);
