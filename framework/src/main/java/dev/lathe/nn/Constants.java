@@ -36,7 +36,7 @@ public final class Constants {
         }
         return cache.computeIfAbsent("scalar:" + Float.floatToRawIntBits(value), k -> {
             try (NDArray created = manager.create(value)) {
-                return detached(ownedCopy(created));
+                return owned(created);
             }
         });
     }
@@ -73,22 +73,30 @@ public final class Constants {
                 }
             }
             try (NDArray created = manager.create(mask, new Shape(n, n))) {
-                return detached(ownedCopy(created));
+                return owned(created);
             }
         });
     }
 
     /**
-     * Keeps a constant out of any {@link ai.djl.ndarray.NDScope} that happens to be open when it
-     * is first created (it belongs to the model, not to the forward pass that asked for it), and
-     * makes it own its memory rather than a Java buffer's.
+     * A copy of {@code created} (an array over a Java buffer) in libtorch's own memory and the
+     * compute type. {@code toType} to the same type would return an alias of the Java buffer, which
+     * the garbage collector frees once {@code created} is closed: {@code duplicate()} copies.
      */
-    private NDArray ownedCopy(NDArray created) {
-        // An array made from Java data reads a direct buffer that the GC frees once the array
-        // object is gone; toType to the same type would alias that memory instead of copying it.
-        return created.getDataType() == type ? created.duplicate() : created.toType(type, false);
+    private NDArray owned(NDArray created) {
+        NDArray copy = created.duplicate();
+        if (copy.getDataType() != type) {
+            NDArray converted = copy.toType(type, false);
+            copy.close();
+            copy = converted;
+        }
+        return detached(copy);
     }
 
+    /**
+     * Keeps a constant out of any {@link ai.djl.ndarray.NDScope} that happens to be open when it
+     * is first created: it belongs to the model, not to the forward pass that asked for it.
+     */
     private static NDArray detached(NDArray array) {
         ai.djl.ndarray.NDScope.unregister(array);
         return array;

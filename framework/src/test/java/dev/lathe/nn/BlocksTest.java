@@ -292,6 +292,35 @@ class BlocksTest {
         assertEquals("attn.in_proj_weight", view.describe("v.weight"));
     }
 
+    /**
+     * Constants made from Java arrays must not alias the Java buffer: once that is collected its
+     * memory is reused (a causal mask that did read garbage after a GC, intermittently).
+     */
+    @Test
+    void constantsOwnTheirMemory() throws Exception {
+        Weights weights = Weights.load(source(Map.of("x", Tensor.scalar(1f))), manager, DataType.FLOAT32);
+        NDArray mask = weights.constants().causalMask(77);
+        NDArray scalar = weights.constants().scalar(0.125f);
+        float[] before = mask.toFloatArray();
+        List<ByteBuffer> junk = new java.util.ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            System.gc();
+            Thread.sleep(20);
+            for (int i = 0; i < 20; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(77 * 77 * 4);
+                while (b.hasRemaining()) {
+                    b.put((byte) 0x7f);
+                }
+                junk.add(b);
+            }
+        }
+        assertArrayEquals(before, mask.toFloatArray());
+        assertEquals(0.125f, scalar.getFloat());
+        assertEquals(Float.NEGATIVE_INFINITY, before[1]);
+        assertEquals(0f, before[77]);
+        assertEquals(100, junk.size());
+    }
+
     @Test
     void autogradRecordingFollowsTheCollector() {
         assertThrows(IllegalStateException.class, () -> Autograd.inference(() -> {
