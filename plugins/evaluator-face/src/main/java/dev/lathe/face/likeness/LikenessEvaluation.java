@@ -92,12 +92,17 @@ public final class LikenessEvaluation {
         if (request.candidates().isEmpty()) {
             throw new InvalidInputException("Nothing to evaluate: give at least one folder of candidate images.");
         }
+        // every folder is checked before the first image is analysed, not hours later
+        List<List<Path>> candidateImages = new ArrayList<>();
+        for (EvaluationRequest.Candidate candidate : request.candidates()) {
+            candidateImages.add(ImageFolders.images(candidate.folder(), "candidate folder \"" + candidate.label() + "\""));
+        }
         List<String> notes = new ArrayList<>();
         ReferenceSet references = references(request.references(), notes, progress);
         List<List<Score>> scores = new ArrayList<>();
-        for (EvaluationRequest.Candidate candidate : request.candidates()) {
-            List<Path> images = ImageFolders.images(candidate.folder(), "candidate folder \"" + candidate.label() + "\"");
-            progress.status(candidate.label());
+        for (int c = 0; c < candidateImages.size(); c++) {
+            List<Path> images = candidateImages.get(c);
+            progress.status(request.candidates().get(c).label());
             List<List<Face>> faces = analyze(images, progress);
             List<Score> folder = new ArrayList<>(images.size());
             for (int i = 0; i < images.size(); i++) {
