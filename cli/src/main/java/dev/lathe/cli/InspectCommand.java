@@ -34,6 +34,11 @@ final class InspectCommand implements Callable<Integer> {
             "conditioner.embedders.0.", "conditioner.embedders.1.",
             "lora_unet_", "lora_te1_", "lora_te2_", "lora_te_");
 
+    /** Components that make a file a base checkpoint (as opposed to a LoRA or a training state). */
+    private static final List<String> CHECKPOINT_COMPONENTS = List.of(
+            "model.diffusion_model", "first_stage_model", "cond_stage_model", "conditioner.embedders.0",
+            "conditioner.embedders.1");
+
     private static final int TEXT_VALUE_LIMIT = 160;
 
     @Parameters(paramLabel = "FILE", description = "A .safetensors file.")
@@ -63,7 +68,25 @@ final class InspectCommand implements Callable<Integer> {
         } else {
             printText(report);
         }
+        refuseUnusableCheckpoint(report);
         return 0;
+    }
+
+    /**
+     * The report is printed either way, but a file laid out like a Stable Diffusion checkpoint
+     * that no installed family accepts (tensors missing or misshapen, or a family that is not
+     * installed) is an error: a pipeline could not use it, and a script should see that.
+     */
+    @SuppressWarnings("unchecked")
+    private void refuseUnusableCheckpoint(Map<String, Object> report) {
+        Map<String, Object> family = (Map<String, Object>) report.get("family");
+        Map<String, Object> components = (Map<String, Object>) report.get("components");
+        boolean checkpointLayout = CHECKPOINT_COMPONENTS.stream().anyMatch(components::containsKey);
+        if (checkpointLayout && family.get("id") == null) {
+            throw new InvalidInputException("The file " + file + " is laid out like a Stable Diffusion checkpoint, "
+                    + "but Lathe cannot use it: " + family.get("note") + ". Check that the file is complete "
+                    + "(re-download or re-export it), or install the model family it names.");
+        }
     }
 
     private Map<String, Object> describe(SafeTensorsFile st) {
@@ -104,7 +127,12 @@ final class InspectCommand implements Callable<Integer> {
         List<String> reasons = new ArrayList<>();
         for (String id : ids) {
             BaseModelFamily family = context.catalog().find(BaseModelFamily.class, id).orElseThrow();
-            Recognition r = family.recognize(tensors, metadata);
+            Recognition r;
+            try {
+                r = family.recognize(tensors, metadata);
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(file + ": " + e.getMessage(), e);
+            }
             if (r.recognized()) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("id", r.family());

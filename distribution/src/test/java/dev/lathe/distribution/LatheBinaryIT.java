@@ -132,6 +132,64 @@ public class LatheBinaryIT {
     }
 
     @Test
+    public void unusableCheckpointsGiveExitTwoFromInspect() throws Exception {
+        Path tiny = SharedFixtures.file("sd15/tiny.safetensors");
+        String removed = "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight";
+        Run missing = lathe("inspect", rewrite(tiny, "missing.safetensors", removed, null).toString());
+        missing.assertCleanError(2, "missing.safetensors", "attn2.to_k");
+        assertTrue("the report is still printed", missing.out.contains("Tensors:     380"));
+
+        String reshaped = "model.diffusion_model.out.2.weight";
+        lathe("inspect", rewrite(tiny, "misshapen.safetensors", null, reshaped).toString())
+                .assertCleanError(2, "misshapen.safetensors", "out.2");
+
+        Path sdxl = SharedFixtures.file("sdxl/tiny.safetensors");
+        lathe("inspect", sdxl.toString()).assertCleanError(2, "sdxl");
+
+        Path lora = SharedFixtures.file("sd15/lora.safetensors");
+        Run loraRun = lathe("inspect", lora.toString());
+        assertEquals("a LoRA is not a checkpoint and inspects fine: " + loraRun.err, 0, loraRun.code);
+    }
+
+    /** The checkpoint with one tensor dropped or one tensor's first two dimensions swapped. */
+    private static Path rewrite(Path source, String name, String drop, String transpose) throws IOException {
+        byte[] bytes = Files.readAllBytes(source);
+        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode header =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+        if (drop != null) {
+            assertTrue(drop, header.has(drop));
+            header.remove(drop); // its bytes stay as a hole, so re-lay the data contiguously below
+        }
+        if (transpose != null) {
+            com.fasterxml.jackson.databind.node.ArrayNode shape = (com.fasterxml.jackson.databind.node.ArrayNode) header.get(transpose).get("shape");
+            JsonNode first = shape.get(0);
+            shape.set(0, shape.get(1));
+            shape.set(1, first);
+        }
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        java.util.List<String> names = new ArrayList<>();
+        header.fieldNames().forEachRemaining(names::add);
+        java.util.Collections.sort(names);
+        for (String tensor : names) {
+            if (tensor.equals("__metadata__")) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode offsets = (com.fasterxml.jackson.databind.node.ArrayNode) header.get(tensor).get("data_offsets");
+            long begin = offsets.get(0).asLong();
+            long end = offsets.get(1).asLong();
+            long at = data.size();
+            data.write(bytes, (int) (8 + headerLength + begin), (int) (end - begin));
+            offsets.removeAll().add(at).add(at + end - begin);
+        }
+        byte[] headerBytes = json.writeValueAsBytes(header);
+        ByteBuffer out = ByteBuffer.allocate(8 + headerBytes.length + data.size()).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(headerBytes.length).put(headerBytes).put(data.toByteArray());
+        return write(name, out.array());
+    }
+
+    @Test
     public void brokenFilesGiveExitTwoAndOneParagraph() throws Exception {
         byte[] valid = safetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8);
         Path truncated = write("truncated.safetensors", java.util.Arrays.copyOf(valid, valid.length - 3));
