@@ -121,8 +121,18 @@ public final class LoraModule {
      * and so its generator (seed it with {@code Engine#setRandomSeed}).
      */
     public NDArray forward(NDArray x, NDArray original, RandomGenerator random) {
+        NDArray delta = delta(x, random);
+        return delta == null ? original : original.add(delta);
+    }
+
+    /**
+     * Training: {@code up(down(x)) * m * scale} with the dropouts applied, or null when module
+     * dropout drops the module for this call. {@code random} decides module dropout and the
+     * rank-dropout mask; network dropout uses libtorch's generator.
+     */
+    public NDArray delta(NDArray x, RandomGenerator random) {
         if (dropout.module() > 0 && random.nextDouble() < dropout.module()) {
-            return original;
+            return null;
         }
         NDArray lx = project(x, down, spec.layer().stride(), spec.layer().padding());
         if (dropout.network() > 0) {
@@ -133,7 +143,7 @@ public final class LoraModule {
             lx = lx.mul(rankMask(lx, random));
             scaleBy = rankDropoutFactor;
         }
-        return original.add(project(lx, up, 1, 0).mul(scaleBy));
+        return project(lx, up, 1, 0).mul(scaleBy);
     }
 
     /** {@code up(down(x)) * m * scale}, without dropout. */

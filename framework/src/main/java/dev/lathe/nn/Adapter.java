@@ -12,13 +12,13 @@ import ai.djl.ndarray.NDArray;
  * AdaptableLayer#addAdapter} and removed again with {@link AdaptableLayer#removeAdapter}.
  *
  * <p>Contract: return a new array of the layer's output shape (the layer adds it to its output,
- * possibly in place); never modify {@code input}, which is shared with the layer and other
+ * possibly in place), or null for no contribution this time (a dropped module); never modify {@code input}, which is shared with the layer and other
  * adapters. Under autograd keep the arrays your result depends on alive until {@code backward()}
  * (use array scalars, not {@code Number} overloads; see {@link Constants}).
  */
 @FunctionalInterface
 public interface Adapter {
 
-    /** The contribution for {@code input}, of the layer's output shape. */
+    /** The contribution for {@code input}, of the layer's output shape, or null for none. */
     NDArray apply(NDArray input);
 }

@@ -42,8 +42,10 @@ final class AdapterList {
     NDArray addContributions(NDArray output, NDArray input) {
         Adapter[] current = adapters;
         for (Adapter adapter : current) {
-            try (NDArray delta = adapter.apply(input)) {
+            NDArray delta = adapter.apply(input);
+            if (delta != null) {
                 output.addi(delta);
+                delta.close();
             }
         }
         return output;

@@ -5,12 +5,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.lathe.api.InvalidInputException;
-import dev.lathe.api.model.BaseModel;
+import dev.lathe.api.model.Conditioning;
+import dev.lathe.api.model.DiffusionModel;
+import dev.lathe.api.model.LoraScope;
+import dev.lathe.api.model.LoraTarget;
+import dev.lathe.api.model.SizeConditioning;
 import dev.lathe.api.model.LoadOptions;
 import dev.lathe.nn.AdaptableLayer;
 import dev.lathe.nn.WeightSource;
 import dev.lathe.nn.Weights;
 import dev.lathe.nn.clip.ClipTextModel;
+import dev.lathe.nn.clip.WindowedEncoding;
+import dev.lathe.nn.vae.DiagonalGaussian;
+import dev.lathe.nn.Scopes;
+import dev.lathe.text.ClipTokenizer;
+import dev.lathe.text.PromptChunker;
+import dev.lathe.text.PromptChunks;
+import dev.lathe.text.PromptParser;
+import dev.lathe.text.TokenizerFiles;
+import dev.lathe.text.TokenizerSource;
 import dev.lathe.nn.unet.UNetModel;
 import dev.lathe.nn.vae.AutoencoderKL;
 import dev.lathe.runtime.TensorRuntime;
@@ -18,6 +31,7 @@ import dev.lathe.safetensors.TensorInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +46,7 @@ import java.util.Map;
  * temporaries and return arrays in the caller's {@link ai.djl.ndarray.NDScope} if one is open,
  * else in the input's manager. Latents for the UNet are VAE latents × {@link Sd15Architecture#LATENT_SCALE}.
  */
-public final class Sd15Model implements BaseModel {
+public final class Sd15Model implements DiffusionModel {
 
     public static final String FAMILY = "sd15";
 
@@ -44,9 +58,13 @@ public final class Sd15Model implements BaseModel {
     private final UNetModel unet;
     private final Map<String, AdaptableLayer> layers;
     private final List<String> ignoredTensors;
+    private final Map<String, TensorInfo> tensors;
+    private final Path tokenizerLocation;
+    private ClipTokenizer tokenizer;
 
     private Sd15Model(Path source, Sd15Architecture architecture, NDManager manager, ClipTextModel textEncoder,
-                      AutoencoderKL vae, UNetModel unet, Map<String, AdaptableLayer> layers, List<String> ignored) {
+                      AutoencoderKL vae, UNetModel unet, Map<String, AdaptableLayer> layers, List<String> ignored,
+                      Map<String, TensorInfo> tensors, Path tokenizerLocation) {
         this.source = source;
         this.architecture = architecture;
         this.manager = manager;
@@ -55,6 +73,8 @@ public final class Sd15Model implements BaseModel {
         this.unet = unet;
         this.layers = layers;
         this.ignoredTensors = ignored;
+        this.tensors = tensors;
+        this.tokenizerLocation = tokenizerLocation;
     }
 
     /**
@@ -94,7 +114,8 @@ public final class Sd15Model implements BaseModel {
                 if (!w.problems().isEmpty()) {
                     throw new InvalidInputException(incomplete(checkpoint.toString(), arch, w));
                 }
-                return new Sd15Model(checkpoint, arch, manager, parts.text, parts.vae, parts.unet, w.layers(), w.unused());
+                return new Sd15Model(checkpoint, arch, manager, parts.text, parts.vae, parts.unet, w.layers(), w.unused(),
+                        Map.copyOf(raw), opts.tokenizer());
             } catch (RuntimeException | Error e) {
                 manager.close();
                 throw e;
@@ -174,7 +195,7 @@ public final class Sd15Model implements BaseModel {
         return unet;
     }
 
-    /** The manager that owns the weights (its device is the model's). */
+    @Override
     public NDManager manager() {
         return manager;
     }
@@ -183,6 +204,7 @@ public final class Sd15Model implements BaseModel {
      * Every Linear and Conv2d of the model by checkpoint key prefix in canonical (single-file)
      * naming, e.g. {@code model.diffusion_model.input_blocks.1.1.proj_in}: where LoRA adapters attach.
      */
+    @Override
     public Map<String, AdaptableLayer> layers() {
         return layers;
     }
@@ -204,6 +226,82 @@ public final class Sd15Model implements BaseModel {
      */
     public NDArray encodeText(NDArray inputIds, int clipSkip) {
         return textEncoder.encode(inputIds, clipSkip + architecture.defaultClipSkip() - 1);
+    }
+
+    @Override
+    public String baseModelVersion() {
+        return architecture.variant().startsWith("SD 2") ? "sd_v2" : "sd_v1";
+    }
+
+    @Override
+    public boolean vPrediction() {
+        return "v".equals(architecture.prediction());
+    }
+
+    @Override
+    public float latentScale() {
+        return Sd15Architecture.LATENT_SCALE;
+    }
+
+    @Override
+    public List<LoraTarget> loraTargets(LoraScope scope) {
+        return Sd15LoraTargets.targets(tensors, scope);
+    }
+
+    /**
+     * The CLIP tokenizer: from the configured location, beside the checkpoint, from the cache, or
+     * downloaded once (found on first use, so a model used without text needs none).
+     */
+    public synchronized ClipTokenizer tokenizer() {
+        if (tokenizer == null) {
+            tokenizer = TokenizerFiles.withDefaults().load(TokenizerSource.CLIP_VIT_L, source, tokenizerLocation);
+        }
+        return tokenizer;
+    }
+
+    @Override
+    public Conditioning encodeCaptions(List<String> captions, int clipSkip, List<SizeConditioning> sizes) {
+        List<int[]> windows = new ArrayList<>();
+        for (String caption : captions) {
+            windows.add(tokenizer().inputIds(caption));
+        }
+        return new Conditioning(Scopes.run(() -> encodeText(WindowedEncoding.ids(manager, windows), clipSkip)), null);
+    }
+
+    @Override
+    public Conditioning encodePrompts(List<String> prompts, int clipSkip, List<SizeConditioning> sizes) {
+        PromptChunker chunker = new PromptChunker(tokenizer(), tokenizer().endOfText());
+        List<PromptChunks> chunks = new ArrayList<>();
+        int windows = 1;
+        for (String prompt : prompts) {
+            PromptChunks c = chunker.chunk(PromptParser.parse(prompt).segments());
+            chunks.add(c);
+            windows = Math.max(windows, c.count());
+        }
+        List<PromptChunks> padded = new ArrayList<>();
+        for (PromptChunks c : chunks) {
+            padded.add(chunker.padTo(c, windows));
+        }
+        return new Conditioning(WindowedEncoding.encode(manager, padded, ids -> encodeText(ids, clipSkip)), null);
+    }
+
+    @Override
+    public NDArray predict(NDArray noisyLatents, NDArray timesteps, Conditioning conditioning) {
+        return unet.forward(noisyLatents, timesteps, conditioning.context());
+    }
+
+    @Override
+    public NDArray encodeImages(NDArray images, NDArray noise) {
+        return Scopes.run(() -> {
+            try (DiagonalGaussian posterior = vae.encode(images)) {
+                return posterior.sample(noise).muli(Sd15Architecture.LATENT_SCALE);
+            }
+        });
+    }
+
+    @Override
+    public NDArray decodeLatents(NDArray latents) {
+        return Scopes.run(() -> vae.decode(latents.div(Sd15Architecture.LATENT_SCALE)));
     }
 
     @Override
