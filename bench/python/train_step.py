@@ -21,7 +21,9 @@ proj_in/proj_out, on every Linear and 1x1 conv inside the transformer containers
 SD 1.5's topology); down Kaiming-uniform (a = sqrt(5)), up zeros. The text encoder is Hugging
 Face's CLIPTextModel computation (causal mask, quick GELU). Prints a RESULT line (JSON); if
 CHECK_FILE (written by TrainStepBench) exists, also how far this side's text encoding and UNet
-output are from Lathe's for the same inputs.
+output are from Lathe's for the same inputs. With TRAIN_BENCH_LORA=0 no LoRA is attached and no
+optimizer runs (backward still reaches the noisy latents): the difference is what the LoRA costs.
+TRAIN_BENCH_PROFILE=1 prints torch's profiler table of one more step.
 """
 import json
 import math
@@ -147,12 +149,13 @@ def main():
     text = ClipText(weights, json.loads(meta["text_config"]))
     generator = torch.Generator().manual_seed(42)
     lora = {}
+    with_lora = os.environ.get("TRAIN_BENCH_LORA", "1") != "0"  # 0: no LoRA, no optimizer (backward to the latents)
     for name in weights:  # in file order; the optimizer's parameter order does not change the work
-        if LORA_TARGETS.match(name):
+        if with_lora and LORA_TARGETS.match(name):
             lora[name[len("model.diffusion_model."):-len(".weight")]] = LoraModule(weights[name], 16, 1.0, generator)
     unet = LoraUNet({k: v for k, v in weights.items() if k.startswith("model.diffusion_model.")}, unet_cfg, lora)
     params = [t for m in lora.values() for t in (m.down, m.up)]
-    optimizer = torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+    optimizer = torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01) if params else None
     load_seconds = time.perf_counter() - load_start
 
     input_ids = torch.tensor([CAPTION + [49407] * (TOKENS - len(CAPTION))] * batch, dtype=torch.int64)
@@ -184,8 +187,9 @@ def main():
         now = time.perf_counter(); phase[2] = now - mark; mark = now
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         now = time.perf_counter(); phase[3] = now - mark; mark = now
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+        if optimizer:
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
         value = loss.item()
         phase[4] = time.perf_counter() - mark
         return value

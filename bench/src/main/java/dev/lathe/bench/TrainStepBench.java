@@ -61,11 +61,17 @@ import java.util.function.Predicate;
  *   TrainStepBench generate DIR CONFIG          writes DIR/sd15-CONFIG.safetensors (mid: 128 channels, full: 320)
  *   TrainStepBench time CHECKPOINT LATENT BATCH WARMUP STEPS
  *   TrainStepBench rss  CHECKPOINT LATENT BATCH STEPS EVERY
+ *   TrainStepBench ab   CHECKPOINT LATENT BATCH PAIRS PROPERTY
  * </pre>
  * {@code time} runs WARMUP untimed and STEPS timed steps and prints one {@code RESULT} line (JSON:
  * wall and CPU time per step, per phase, peak RSS). {@code rss} runs STEPS steps and prints the
  * resident memory (VmRSS) every EVERY steps. With {@code -Dlathe.bench.trace=FILE}, {@code time}
- * also writes libtorch's profiler trace of one more step (chrome trace JSON).
+ * also writes libtorch's profiler trace of one more step (chrome trace JSON); with
+ * {@code -Dlathe.bench.lora=false} it attaches no LoRA and runs no optimizer (backward still
+ * reaches the noisy latents), to measure what the LoRA costs. {@code ab} is for trying a change
+ * to the product: guard the old code with {@code Boolean.getBoolean(PROPERTY)} (temporarily), and
+ * it alternates the property false/true step by step, so that load from other processes hits
+ * both variants alike, and prints the medians and the median of the paired differences.
  */
 public final class TrainStepBench {
 
@@ -92,6 +98,10 @@ public final class TrainStepBench {
             case "rss" -> TensorRuntime.call(() -> {
                 rss(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                         Integer.parseInt(args[5]));
+                return null;
+            });
+            case "ab" -> TensorRuntime.call(() -> {
+                ab(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[5]);
                 return null;
             });
             default -> throw new IllegalArgumentException("mode generate, time or rss, got " + args[0]);
@@ -149,11 +159,16 @@ public final class TrainStepBench {
                     LoraDims.of(16, 1f));
             network = LoraNetwork.create(manager, bound.stream().map(ModelLoras.Bound::spec).toList(), 42, 1f,
                     LoraDropout.none());
-            attachment = LoraAttachment.attach(network, bound, null);
+            // -Dlathe.bench.lora=false: no LoRA attached, no optimizer; backward still runs to the
+            // noisy latents, so the difference to a normal run is what the LoRA costs
+            boolean withLora = !"false".equals(System.getProperty("lathe.bench.lora"));
+            attachment = LoraAttachment.attach(network, withLora ? bound : List.of(), null);
             Predicate<ModelPart> unet = part -> !part.isTextEncoder();
-            parameters = network.parameters(unet);
+            parameters = withLora ? network.parameters(unet) : List.of();
             parameters.forEach(p -> p.value().setRequiresGradient(true));
-            optimizer = new AdamWFactory().create(List.of(new ParameterGroup("unet", parameters, 1e-4)), Options.empty());
+            optimizer = withLora
+                    ? new AdamWFactory().create(List.of(new ParameterGroup("unet", parameters, 1e-4)), Options.empty())
+                    : null;
 
             long[] ids = new long[batch * TOKENS];
             for (int b = 0; b < batch; b++) {
@@ -222,7 +237,9 @@ public final class TrainStepBench {
                     mark = lap(nanos, 2, mark);
                     Gradients.clipGlobalNorm(parameters, 1.0);
                     mark = lap(nanos, 3, mark);
-                    optimizer.step();
+                    if (optimizer != null) {
+                        optimizer.step();
+                    }
                     Gradients.clear(parameters);
                     float result = value.getFloat();
                     lap(nanos, 4, mark);
@@ -239,7 +256,9 @@ public final class TrainStepBench {
 
         @Override
         public void close() {
-            optimizer.close();
+            if (optimizer != null) {
+                optimizer.close();
+            }
             attachment.close();
             network.close();
             manager.close();
@@ -336,8 +355,10 @@ public final class TrainStepBench {
                 if (i % every == 0) {
                     long rss = UnetForwardBench.rssMb("VmRSS:");
                     series.add(new long[] {i, rss});
-                    System.out.printf("RSS step=%d rss_mib=%d loss=%.5f elapsed_s=%.1f load=%s%n", i, rss, loss,
-                            (System.nanoTime() - start) / 1e9, loadAverage());
+                    // the Java heap's committed size, to tell heap growth from native memory
+                    long heap = Runtime.getRuntime().totalMemory() >> 20;
+                    System.out.printf("RSS step=%d rss_mib=%d java_heap_committed_mib=%d loss=%.5f elapsed_s=%.1f load=%s%n",
+                            i, rss, heap, loss, (System.nanoTime() - start) / 1e9, loadAverage());
                 }
             }
             Map<String, Object> result = new LinkedHashMap<>();
@@ -350,6 +371,47 @@ public final class TrainStepBench {
             result.put("peak_rss_mb", UnetForwardBench.rssMb("VmHWM:"));
             result.put("glibc_tunables", String.valueOf(System.getenv("GLIBC_TUNABLES")));
             System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
+        }
+    }
+
+    /** Alternates system property {@code property} false/true step by step (2 warm-up pairs, then PAIRS timed). */
+    static void ab(Path checkpoint, int latent, int batch, int pairs, String property) throws Exception {
+        try (Rig rig = new Rig(checkpoint, latent, batch)) {
+            long[] nanos = new long[PHASES.size()];
+            double[][] wall = new double[2][pairs];
+            double[][] cpu = new double[2][pairs];
+            double[][][] phase = new double[2][PHASES.size()][pairs];
+            for (int i = -2; i < pairs; i++) {
+                for (int k = 0; k < 2; k++) {
+                    System.setProperty(property, Boolean.toString(k == 1));
+                    long c = UnetForwardBench.processCpuNanos();
+                    long w = System.nanoTime();
+                    rig.step(nanos);
+                    if (i >= 0) {
+                        wall[k][i] = (System.nanoTime() - w) / 1e9;
+                        cpu[k][i] = (UnetForwardBench.processCpuNanos() - c) / 1e9;
+                        for (int p = 0; p < nanos.length; p++) {
+                            phase[k][p][i] = nanos[p] / 1e9;
+                        }
+                    }
+                }
+            }
+            double[] diff = new double[pairs];
+            double[] cdiff = new double[pairs];
+            for (int i = 0; i < pairs; i++) {
+                diff[i] = wall[1][i] - wall[0][i];
+                cdiff[i] = cpu[1][i] - cpu[0][i];
+            }
+            for (int k = 0; k < 2; k++) {
+                StringBuilder ph = new StringBuilder();
+                for (int p = 0; p < PHASES.size(); p++) {
+                    ph.append(String.format(" %s=%.4f", PHASES.get(p), median(phase[k][p])));
+                }
+                System.out.printf("AB %s=%s wall_median=%.4f cpu_median=%.4f%s%n", property, k == 1, median(wall[k]),
+                        median(cpu[k]), ph);
+            }
+            System.out.printf("AB paired (true - false): wall median %.4f, cpu median %.4f; load %s%n", median(diff),
+                    median(cdiff), loadAverage());
         }
     }
 
