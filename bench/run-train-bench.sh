@@ -57,18 +57,26 @@ WARMUP="${5:-3}"
 ROUNDS="${6:-3}"
 CHECK="$DIR/$(basename "$CHECKPOINT" .safetensors).check-$LATENT-$BATCH.safetensors"
 
-OUT="$(mktemp)"
-trap 'rm -f "$OUT"' EXIT
+summarize() {  # one line per RESULT
+    "$PYTHON" -c 'import json, sys
+for line in sys.stdin:
+    r = json.loads(line.split("RESULT ", 1)[1])
+    print("   %-8s median %.3f s, min %.3f s, CPU %.2f s per step, peak RSS %d MB" % (r["side"], r["median"], r["min"], r["cpu_median"], r["peak_rss_mb"]))'
+}
+
+mkdir -p "$DIR"
+OUT="$DIR/results-$(date +%Y%m%d-%H%M%S).jsonl"   # every RESULT line of this run, kept
 
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
     "${JAVA[@]}" -Dlathe.bench.checkDir="$DIR" dev.lathe.bench.TrainStepBench time "$CHECKPOINT" "$LATENT" "$BATCH" \
-        "$WARMUP" "$STEPS" | grep RESULT | tee -a "$OUT" | cut -c1-300
+        "$WARMUP" "$STEPS" | grep RESULT | tee -a "$OUT" | summarize
     "$PYTHON" "$ROOT/bench/python/train_step.py" "$CHECKPOINT" "$LATENT" "$BATCH" "$WARMUP" "$STEPS" "$CHECK" \
-        | grep RESULT | tee -a "$OUT" | cut -c1-300
+        | grep RESULT | tee -a "$OUT" | summarize
 done
 
 echo
+echo "== results: $OUT"
 echo "== training step, $(basename "$CHECKPOINT"), latent ${LATENT}x$LATENT, batch $BATCH," \
      "$WARMUP warm-up + $STEPS timed steps x $ROUNDS rounds (seconds per step)"
 "$PYTHON" - "$OUT" <<'PY'
