@@ -346,8 +346,10 @@ public final class TrainStepBench {
         try (Rig rig = new Rig(checkpoint, latent, batch)) {
             long[] nanos = new long[PHASES.size()];
             List<long[]> series = new ArrayList<>();
-            series.add(new long[] {0, UnetForwardBench.rssMb("VmRSS:"), UnetForwardBench.rssMb("RssAnon:")});
-            System.out.printf("RSS step=0 rss_mib=%d anon_mib=%d load=%s%n", series.get(0)[1], series.get(0)[2], loadAverage());
+            series.add(new long[] {0, UnetForwardBench.rssMb("VmRSS:"), UnetForwardBench.rssMb("RssAnon:"),
+                rig.model.manager().getManagedArrays().size()});
+            System.out.printf("RSS step=0 rss_mib=%d anon_mib=%d ndarrays=%d load=%s%n", series.get(0)[1], series.get(0)[2],
+                    series.get(0)[3], loadAverage());
             long start = System.nanoTime();
             float loss = Float.NaN;
             for (int i = 1; i <= steps; i++) {
@@ -358,9 +360,12 @@ public final class TrainStepBench {
                     // the memory-mapped checkpoint, and the heap's committed size
                     long anon = UnetForwardBench.rssMb("RssAnon:");
                     long heap = Runtime.getRuntime().totalMemory() >> 20;
-                    series.add(new long[] {i, rss, anon});
-                    System.out.printf("RSS step=%d rss_mib=%d anon_mib=%d java_heap_committed_mib=%d loss=%.5f elapsed_s=%.1f "
-                            + "load=%s%n", i, rss, anon, heap, loss, (System.nanoTime() - start) / 1e9, loadAverage());
+                    // every array alive below the model's manager (weights, LoRA, optimizer state, inputs)
+                    int arrays = rig.model.manager().getManagedArrays().size();
+                    series.add(new long[] {i, rss, anon, arrays});
+                    System.out.printf("RSS step=%d rss_mib=%d anon_mib=%d java_heap_committed_mib=%d ndarrays=%d loss=%.5f "
+                            + "elapsed_s=%.1f load=%s%n", i, rss, anon, heap, arrays, loss, (System.nanoTime() - start) / 1e9,
+                            loadAverage());
                 }
             }
             Map<String, Object> result = new LinkedHashMap<>();
@@ -369,7 +374,7 @@ public final class TrainStepBench {
             result.put("latent", latent);
             result.put("batch", batch);
             result.put("steps", steps);
-            result.put("step_rss_anon_mib", series);
+            result.put("step_rss_anon_mib_ndarrays", series);
             result.put("peak_rss_mb", UnetForwardBench.rssMb("VmHWM:"));
             result.put("glibc_tunables", String.valueOf(System.getenv("GLIBC_TUNABLES")));
             System.out.println("RESULT " + new ObjectMapper().writeValueAsString(result));
