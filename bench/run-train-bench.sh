@@ -64,6 +64,8 @@ for line in sys.stdin:
     print("   %-8s median %.3f s, min %.3f s, CPU %.2f s per step, peak RSS %d MB" % (r["side"], r["median"], r["min"], r["cpu_median"], r["peak_rss_mb"]))'
 }
 
+echo "== environment: OMP_NUM_THREADS=$OMP_NUM_THREADS OMP_WAIT_POLICY=$OMP_WAIT_POLICY GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-unset}" \
+     "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT GLIBC_TUNABLES=$GLIBC_TUNABLES"
 mkdir -p "$DIR"
 OUT="$DIR/results-$(date +%Y%m%d-%H%M%S).jsonl"   # every RESULT line of this run, kept
 
