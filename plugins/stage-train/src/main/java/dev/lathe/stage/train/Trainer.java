@@ -68,6 +68,7 @@ final class Trainer {
     private final UniformTimesteps timesteps;
     private final Prediction prediction;
     private final BatchRandom dropoutRandom;
+    private final TextCache textCache;
 
     Trainer(TrainSettings settings, DiffusionModel model, LoraNetwork network, List<List<Parameter>> groups,
             Optimizer optimizer, List<LrSchedule> schedules, List<Double> baseRates, TrainingData data, TrainLog log,
@@ -88,6 +89,7 @@ final class Trainer {
         this.prediction = settings.vParameterization() || model.vPrediction() ? Prediction.V_PREDICTION : Prediction.EPSILON;
         this.loss = new DiffusionLoss(noise, prediction, settings.lossWeighting());
         this.timesteps = new UniformTimesteps(settings.minTimestep(), settings.maxTimestep());
+        this.textCache = new TextCache(model, settings.clipSkip());
     }
 
     /** Optimizer steps per epoch: batches / accumulation, rounded up (kohya's accelerate count). */
@@ -107,7 +109,7 @@ final class Trainer {
         int batches = data.batchesPerEpoch();
         long stepsPerEpoch = stepsPerEpoch(batches, settings.gradientAccumulation());
         long totalSteps = totalSteps(batches);
-        try (Progress bar = bars.get()) {
+        try (TextCache cache = textCache; Progress bar = bars.get()) {
             bar.advance(state.step());
             for (int epoch = state.epoch(); epoch <= settings.epochs() && state.step() < totalSteps; epoch++) {
                 List<? extends TrainingData.Batch> order = data.epoch(epoch);
@@ -162,8 +164,10 @@ final class Trainer {
             noise = settings.pyramidNoise().apply(noise, random);
             NDArray tArray = manager.create(toFloats(t), new Shape(size));
             NDArray scale = manager.create(1f / settings.gradientAccumulation());
+            Conditioning cached = settings.cacheTextEncoderOutputs() ? textCache.conditioning(batch) : null;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                Conditioning conditioning = model.encodeCaptions(batch.captions(), settings.clipSkip(), batch.sizes());
+                Conditioning conditioning = cached != null ? cached
+                        : model.encodeCaptions(batch.captions(), settings.clipSkip(), batch.sizes());
                 NDArray noisy = forward.addNoise(latents, noise, t);
                 NDArray predicted = model.predict(noisy, tArray, conditioning);
                 NDArray target = forward.target(prediction, latents, noise, t);

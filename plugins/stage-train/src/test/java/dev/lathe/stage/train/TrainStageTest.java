@@ -105,6 +105,17 @@ class TrainStageTest {
     }
 
     @Test
+    void cachedTextEncoderOutputsTrainTheSameUnetLora() throws Exception {
+        Path tiny = tinyCheckpoint();
+        Path plain = train(tiny, temp.resolve("plain"), Map.of("maxTrainEpochs", 1L, "networkTrainUnetOnly", true), 3, -1)
+                .outputs().get("last");
+        Path cached = train(tiny, temp.resolve("cached"), Map.of("maxTrainEpochs", 1L, "networkTrainUnetOnly", true,
+                "cacheTextEncoderOutputs", true), 3, -1).outputs().get("last");
+        assertTrue(LoraFile.read(plain).modules().keySet().stream().allMatch(n -> n.startsWith("lora_unet_")));
+        assertEquals(SafeTensorsWriter.fileDataSha256(plain), SafeTensorsWriter.fileDataSha256(cached));
+    }
+
+    @Test
     void aRunResumedFromItsLastStateEndsWithTheUninterruptedRunsLora() throws Exception {
         Path tiny = tinyCheckpoint();
         Map<String, Object> options = Map.of("maxTrainEpochs", 3L, "lrScheduler", "cosine", "lrWarmupSteps", 2L);
