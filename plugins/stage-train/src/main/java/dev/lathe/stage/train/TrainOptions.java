@@ -86,8 +86,8 @@ final class TrainOptions {
     static final String TOKENIZER = "tokenizer";
 
     static final List<OptionSpec> SPECS = List.of(
-            OptionSpec.path(DATASET, "Dataset folder in kohya layout: subfolders <repeats>_<name> holding images and "
-                    + "same-named caption files").mandatory(),
+            OptionSpec.artifact(DATASET, "Dataset folder in kohya layout (subfolders <repeats>_<name> holding images and "
+                    + "same-named caption files), or an earlier stage's output in that layout").mandatory(),
             OptionSpec.string(CAPTION_EXTENSION, ".txt", "Extension of the caption files"),
             OptionSpec.string(RESOLUTION, "512", "Training resolution \"W\" or \"W,H\"; with buckets, the maximum area"),
             // kohya defaults to no buckets; every LoRA GUI turns them on, and square crops of portraits lose heads.

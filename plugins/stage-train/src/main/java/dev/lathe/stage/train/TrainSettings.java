@@ -23,7 +23,7 @@ import java.util.List;
  */
 record TrainSettings(
         Options options,
-        Path dataset,
+        ArtifactRef dataset,
         String outputName,
         int width,
         int height,
@@ -100,7 +100,7 @@ record TrainSettings(
             throw new InvalidInputException("\"" + OUTPUT_NAME + "\" must be a plain file name without folders, got \""
                     + name + "\".");
         }
-        return new TrainSettings(o, o.getPath(DATASET), name, resolution[0], resolution[1],
+        return new TrainSettings(o, o.getArtifact(DATASET), name, resolution[0], resolution[1],
                 new LoraDims(o.getInt(NETWORK_DIM), (float) o.getDouble(NETWORK_ALPHA), convDim,
                         (float) o.getDouble(CONV_ALPHA)),
                 new LoraDropout(o.getDouble(NETWORK_DROPOUT), o.getDouble(RANK_DROPOUT), o.getDouble(MODULE_DROPOUT)),

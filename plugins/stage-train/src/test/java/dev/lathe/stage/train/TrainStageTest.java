@@ -153,7 +153,7 @@ class TrainStageTest {
         values.put("networkAlpha", 2.0);
         values.put("optimizer", new PluginChoice("adamw", Options.empty()));
         values.putAll(extra);
-        values.computeIfPresent("dataset", (k, v) -> Path.of((String) v));
+        values.computeIfPresent("dataset", (k, v) -> dev.lathe.api.ArtifactRef.file(Path.of((String) v)));
         Options options = PluginOptions.complete(new TrainStage(), Options.of(values));
         FakeStageContext context = new FakeStageContext("style", options, checkpoint, stageDir.getParent(), stageDir);
         return new TrainStage((settings, model, ctx, dir) -> new RandomLatents(batches, dieAt)).run(context);
