@@ -32,6 +32,11 @@ public record DatasetOptions(Path directory, String captionExtension, int width,
             throw new InvalidInputException("The training resolution " + width + "x" + height
                     + " is too small: give at least 64 pixels per side (SD 1.5 trains at 512, SDXL at 1024).");
         }
+        if (width % 8 != 0 || height % 8 != 0) {
+            throw new InvalidInputException("The training resolution " + width + "x" + height + " must be a "
+                    + "multiple of 8 on both sides (latents are 1/8 of the image size), e.g. "
+                    + (width / 8 * 8) + "x" + (height / 8 * 8) + ".");
+        }
         if (batchSize < 1) {
             throw new InvalidInputException("The batch size must be at least 1, not " + batchSize + ".");
         }

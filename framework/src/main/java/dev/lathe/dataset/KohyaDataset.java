@@ -25,6 +25,7 @@ import java.util.TreeMap;
 public final class KohyaDataset {
 
     private final DatasetOptions options;
+    private final BucketOptions bucketOptions;
     private final List<DatasetFolder> folders;
     private final List<DatasetImage> images;
     private final List<Bucket> buckets;
@@ -32,9 +33,10 @@ public final class KohyaDataset {
     private final List<String> warnings;
     private final CaptionProcessor captions;
 
-    private KohyaDataset(DatasetOptions options, List<DatasetFolder> folders, List<DatasetImage> images,
-            List<Bucket> buckets, double meanAspectRatioError, List<String> warnings) {
+    private KohyaDataset(DatasetOptions options, BucketOptions bucketOptions, List<DatasetFolder> folders,
+            List<DatasetImage> images, List<Bucket> buckets, double meanAspectRatioError, List<String> warnings) {
         this.options = options;
+        this.bucketOptions = bucketOptions;
         this.folders = List.copyOf(folders);
         this.images = List.copyOf(images);
         this.buckets = List.copyOf(buckets);
@@ -67,7 +69,8 @@ public final class KohyaDataset {
         List<Bucket> buckets = new ArrayList<>();
         byBucket.forEach((resolution, members) -> buckets.add(new Bucket(buckets.size(), resolution, members)));
         double meanError = errors.length == 0 ? 0 : NumpySum.pairwise(errors) / errors.length;
-        return new KohyaDataset(options, scan.folders(), images, buckets, meanError, warnings.lines());
+        return new KohyaDataset(options, bucketOptions, scan.folders(), images, buckets, meanError,
+                warnings.lines());
     }
 
     /** kohya's {@code adjust_min_max_bucket_reso_by_steps} and its checks against the resolution. */
@@ -121,6 +124,15 @@ public final class KohyaDataset {
 
     public DatasetOptions options() {
         return options;
+    }
+
+    /**
+     * The bucket options in effect: the minimum and maximum rounded to the step as kohya rounds
+     * them (its {@code ss_enable_bucket}, {@code ss_min_bucket_reso}, {@code ss_max_bucket_reso},
+     * {@code ss_bucket_no_upscale}; kohya writes None for min and max with buckets off).
+     */
+    public BucketOptions bucketOptions() {
+        return bucketOptions;
     }
 
     /** The {@code <repeats>_<name>} folders with images, by name. */

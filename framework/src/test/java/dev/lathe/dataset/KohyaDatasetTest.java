@@ -221,6 +221,11 @@ class KohyaDatasetTest {
                 .withBuckets(new BucketOptions(true, 300, 1000, 64, false)));
         assertTrue(adjusted.warnings().stream().anyMatch(w -> w.contains("300 -> 256")));
         assertTrue(adjusted.warnings().stream().anyMatch(w -> w.contains("1000 -> 1024")));
+        assertEquals(new BucketOptions(true, 256, 1024, 64, false), adjusted.bucketOptions());
+        InvalidInputException odd = assertThrows(InvalidInputException.class,
+                () -> DatasetOptions.of(root).withResolution(500, 512));
+        assertTrue(odd.getMessage().contains("multiple of 8") && odd.getMessage().contains("496x512"),
+                odd.getMessage());
     }
 
     @Test
