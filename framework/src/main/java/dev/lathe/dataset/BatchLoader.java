@@ -1,8 +1,6 @@
 package dev.lathe.dataset;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.lathe.api.model.SizeConditioning;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +34,21 @@ public final class BatchLoader {
 
     /**
      * The batch for {@code plan}, its arrays created in {@code manager} (or the caller's open
-     * {@link ai.djl.ndarray.NDScope}).
+     * {@link ai.djl.ndarray.NDScope}): {@code prepare(plan).toBatch(manager)}.
      *
      * @throws dev.lathe.api.InvalidInputException when an image cannot be decoded
      */
     public Batch load(BatchPlan plan, NDManager manager) {
+        return prepare(plan).toBatch(manager);
+    }
+
+    /**
+     * The batch for {@code plan} in the Java heap, without touching the tensor engine: safe to call
+     * from a background thread to prepare the next batch while the current one trains.
+     *
+     * @throws dev.lathe.api.InvalidInputException when an image cannot be decoded
+     */
+    public HostBatch prepare(BatchPlan plan) {
         DatasetOptions.Augmentation augmentation = dataset.options().augmentation();
         Resolution bucket = plan.resolution();
         int n = plan.size();
@@ -88,9 +96,9 @@ public final class BatchLoader {
             captions.add(dataset.processCaption(image, plan.epoch(), random));
             images.add(image);
         }
-        NDArray array = owned(manager, data, new Shape(n, sampleShape[0], sampleShape[1], sampleShape[2]));
-        return new Batch(plan, cache != null ? array : null, cache != null ? null : array, List.copyOf(captions),
-                weights, List.copyOf(sizes), flipped, List.copyOf(images));
+        long[] shape = {n, sampleShape[0], sampleShape[1], sampleShape[2]};
+        return new HostBatch(plan, cache != null, shape, data, List.copyOf(captions), weights, List.copyOf(sizes),
+                flipped, List.copyOf(images));
     }
 
     private static RgbImage decode(DatasetImage image) {
@@ -98,13 +106,6 @@ public final class BatchLoader {
             return ImageFiles.read(image.path());
         } catch (ImageFiles.CorruptImageException e) {
             throw ImageFiles.invalid(List.of(ImageFiles.problem(image.path(), e)), "of the dataset");
-        }
-    }
-
-    /** An array in libtorch's own memory (a plain create aliases a Java buffer; see nn.Constants). */
-    private static NDArray owned(NDManager manager, float[] data, Shape shape) {
-        try (NDArray view = manager.create(data, shape)) {
-            return view.duplicate();
         }
     }
 }

@@ -48,7 +48,9 @@ public final class ImageFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageFiles.class);
 
-    private static final boolean PLUGINS_REGISTERED = registerPlugins();
+    static {
+        registerPlugins(); // once, before the first read: class initialization runs it
+    }
 
     private ImageFiles() {
     }
@@ -64,7 +66,6 @@ public final class ImageFiles {
 
     /** The image formats ImageIO can read here, by format name (lower case): includes {@code webp} when the plug-in is present. */
     public static List<String> readableFormats() {
-        ensurePlugins();
         List<String> formats = new ArrayList<>();
         for (String name : ImageIO.getReaderFormatNames()) {
             String lower = name.toLowerCase(java.util.Locale.ROOT);
@@ -81,7 +82,6 @@ public final class ImageFiles {
     }
 
     static Resolution readSize(Path file, byte[] bytes) throws CorruptImageException {
-        ensurePlugins();
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = readerFor(file, in);
             try {
@@ -104,7 +104,6 @@ public final class ImageFiles {
 
     /** Decodes {@code bytes}, the content of {@code file}, to 8-bit RGB. */
     public static RgbImage decode(Path file, byte[] bytes) throws CorruptImageException {
-        ensurePlugins();
         BufferedImage image;
         List<String> truncation = new ArrayList<>();
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -216,15 +215,8 @@ public final class ImageFiles {
         }
     }
 
-    private static void ensurePlugins() {
-        if (!PLUGINS_REGISTERED) {
-            LOG.debug("no extra ImageIO plug-ins registered");
-        }
-    }
-
-    private static boolean registerPlugins() {
+    private static void registerPlugins() {
         IIORegistry registry = IIORegistry.getDefaultInstance();
-        boolean any = false;
         for (ClassLoader loader : new ClassLoader[] {ClassLoader.getSystemClassLoader(),
                 ImageFiles.class.getClassLoader()}) {
             if (loader == null) {
@@ -233,13 +225,11 @@ public final class ImageFiles {
             try {
                 for (ImageReaderSpi spi : ServiceLoader.load(ImageReaderSpi.class, loader)) {
                     registry.registerServiceProvider(spi, ImageReaderSpi.class);
-                    any = true;
                 }
             } catch (ServiceConfigurationError e) {
                 LOG.warn("An ImageIO plug-in on the class path could not be loaded: {}", e.getMessage());
             }
         }
-        return any;
     }
 
     /** Turns a read failure into the user-facing error for a dataset. */

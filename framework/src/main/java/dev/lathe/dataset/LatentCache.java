@@ -47,6 +47,19 @@ public final class LatentCache {
     /** Bumped whenever what a cached file holds, or how it is computed, changes. */
     static final String FORMAT = "lathe-latents-1";
     private static final long FLIP_SEED_SALT = 0x464c4950L; // "FLIP"
+    private static final Progress NO_PROGRESS = new Progress() {
+        @Override
+        public void advance(long n) {
+        }
+
+        @Override
+        public void status(String text) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
 
     private final Path directory;
     private final Map<Integer, float[][]> inMemory;
@@ -72,7 +85,7 @@ public final class LatentCache {
      * @param vaeIdentity names the VAE and its settings (e.g. the checkpoint's hash and dtype): a cached file made with another identity is recomputed
      * @param directory   where to keep the latents, or null to keep them in memory only
      * @param manager     where the pixel arrays given to the encoder are made (its device); they are freed after each image
-     * @param progress    advanced by one per image (reused or computed); the caller opens it with {@code dataset.images().size()} and closes it
+     * @param progress    advanced by one per image (reused or computed); the caller opens it with {@code dataset.images().size()} and closes it; may be null
      * @throws InvalidInputException when color augmentation or random crop is on, or an image cannot be decoded
      */
     public static LatentCache build(KohyaDataset dataset, LatentEncoder encoder, String vaeIdentity, Path directory,
@@ -87,6 +100,9 @@ public final class LatentCache {
                     + "random crop.");
         }
         boolean flip = augmentation.flip();
+        if (progress == null) {
+            progress = NO_PROGRESS;
+        }
         Map<Integer, float[][]> inMemory = new LinkedHashMap<>();
         Map<Integer, Path> files = new LinkedHashMap<>();
         Map<Integer, long[]> shapes = new LinkedHashMap<>();
