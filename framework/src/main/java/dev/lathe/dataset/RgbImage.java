@@ -7,6 +7,15 @@ package dev.lathe.dataset;
  */
 public record RgbImage(int width, int height, byte[] rgb) {
 
+    /** {@code (v / 255 − 0.5) / 0.5} in float32 for every 8-bit value. */
+    private static final float[] NORMALIZED = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            NORMALIZED[v] = (v / 255f - 0.5f) / 0.5f;
+        }
+    }
+
     public RgbImage {
         if (rgb.length != width * height * 3) {
             throw new IllegalArgumentException("RGB data of " + rgb.length + " bytes for " + width + "x" + height);
@@ -49,10 +58,10 @@ public record RgbImage(int width, int height, byte[] rgb) {
     public float[] toChwFloats() {
         float[] out = new float[rgb.length];
         int plane = width * height;
-        for (int i = 0; i < plane; i++) {
-            for (int c = 0; c < 3; c++) {
-                float unit = (rgb[i * 3 + c] & 0xFF) / 255f;
-                out[c * plane + i] = (unit - 0.5f) / 0.5f;
+        for (int c = 0; c < 3; c++) {
+            int base = c * plane;
+            for (int i = 0, p = c; i < plane; i++, p += 3) {
+                out[base + i] = NORMALIZED[rgb[p] & 0xFF];
             }
         }
         return out;
