@@ -57,6 +57,11 @@ public final class PipelineRunner {
         }, config -> checkCheckpoint(config, catalog));
     }
 
+    /** A runner with its own device check, and the checkpoint check of {@link #checkCheckpoint}. */
+    public PipelineRunner(PluginCatalog catalog, ProgressFactory progress, Consumer<String> deviceCheck) {
+        this(catalog, progress, deviceCheck, config -> checkCheckpoint(config, catalog));
+    }
+
     /**
      * @param deviceCheck     throws {@link InvalidInputException} when the config's device cannot
      *                        be used here; called before anything is written
