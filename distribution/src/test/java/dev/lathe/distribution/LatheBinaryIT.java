@@ -151,6 +151,91 @@ public class LatheBinaryIT {
         assertEquals("a LoRA is not a checkpoint and inspects fine: " + loraRun.err, 0, loraRun.code);
     }
 
+    @Test
+    public void unusableCheckpointsStopAPipelineBeforeAnythingIsWritten() throws Exception {
+        Path tiny = SharedFixtures.file("sd15/tiny.safetensors");
+        Run valid = lathe("validate", pipeline("good.json", tiny, null).toString());
+        assertEquals("the intact checkpoint passes: " + valid.err, 0, valid.code);
+
+        Path missing = rewrite(tiny, "pipeline-missing.safetensors",
+                "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", null);
+        assertPipelineRefuses(pipeline("missing.json", missing, null), "pipeline-missing.safetensors", "attn2.to_k");
+
+        Path misshapen = rewrite(tiny, "pipeline-misshapen.safetensors", null, "model.diffusion_model.out.2.weight");
+        assertPipelineRefuses(pipeline("misshapen.json", misshapen, null), "pipeline-misshapen.safetensors", "out.2");
+
+        // Named as sd15, so this holds whether or not an sdxl family is installed.
+        Path sdxl = SharedFixtures.file("sdxl/tiny.safetensors");
+        assertPipelineRefuses(pipeline("sdxl.json", sdxl, "sd15"), "sdxl/tiny.safetensors", "\"sd15\"", "use family sdxl");
+    }
+
+    @Test
+    public void makeTinyModelWritesAnSd15CheckpointWithItsTokenizer() throws Exception {
+        Path out = TEMP.newFolder("tiny-model").toPath();
+        Run made = lathe("make-tiny-model", "--out", out.toString(), "--seed", "5");
+        assertEquals(made.err, 0, made.code);
+        Path checkpoint = out.resolve("tiny-sd15.safetensors");
+        assertTrue(made.out, made.out.contains(checkpoint.toString()));
+        for (String file : List.of("tokenizer/vocab.json", "tokenizer/merges.txt")) {
+            assertTrue(file, Files.isRegularFile(out.resolve(file)));
+        }
+
+        Run inspect = lathe("inspect", checkpoint.toString(), "--json");
+        assertEquals(inspect.err, 0, inspect.code);
+        JsonNode report = new ObjectMapper().readTree(inspect.out);
+        assertEquals("sd15", report.get("family").get("id").asText());
+        assertEquals("SD 1.x", report.get("family").get("variant").asText());
+        assertEquals("5", report.get("metadata").get("seed").asText());
+        Run valid = lathe("validate", pipeline("tiny.json", checkpoint, "sd15").toString());
+        assertEquals("a pipeline accepts it: " + valid.err, 0, valid.code);
+
+        Path again = TEMP.newFolder("tiny-model-again").toPath();
+        assertEquals(0, lathe("make-tiny-model", "--out", again.toString(), "--seed", "5").code);
+        assertTrue("the same seed gives the same file",
+                java.util.Arrays.equals(Files.readAllBytes(checkpoint), Files.readAllBytes(again.resolve("tiny-sd15.safetensors"))));
+
+        Run help = lathe("make-tiny-model", "--help");
+        assertEquals(help.err, 0, help.code);
+        assertTrue(help.out, help.out.contains("--seed") && help.out.contains("--out"));
+        lathe("make-tiny-model").assertCleanError(2, "--out");
+        Run plugins = lathe("plugins");
+        assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.startsWith("command") && l.contains("make-tiny-model")));
+    }
+
+    @Test
+    public void theQuickstartDatasetShipsWithTheInstallation() throws IOException {
+        Path images = LatheContainer.distribution().resolve("examples/quickstart/dataset/10_lathecat");
+        try (Stream<Path> files = Files.list(images)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(names.toString(), 8, names.stream().filter(n -> n.endsWith(".png")).count());
+            for (String png : names.stream().filter(n -> n.endsWith(".png")).toList()) {
+                assertTrue("a caption for " + png, names.contains(png.replace(".png", ".txt")));
+            }
+        }
+        assertTrue(Files.isRegularFile(images.resolveSibling("README.md")));
+    }
+
+    /** A pipeline on {@code checkpoint} whose one stage would fail if it ran (its references do not exist). */
+    private static Path pipeline(String name, Path checkpoint, String family) throws IOException {
+        String json = """
+                {
+                  "checkpoint": "%s",%s
+                  "stages": [{"name": "likeness", "type": "evaluate", "references": "no-such-folder"}]
+                }
+                """.formatted(checkpoint, family == null ? "" : "\n  \"family\": \"" + family + "\",");
+        return write(name, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code lathe validate} and {@code lathe run} both exit 2 naming the problem, and the run writes nothing. */
+    private static void assertPipelineRefuses(Path config, String... mustMention) throws Exception {
+        lathe("validate", config.toString()).assertCleanError(2, mustMention);
+        Path out = TEMP.getRoot().toPath().resolve("run-" + config.getFileName());
+        Run run = lathe("run", config.toString(), "--out", out.toString());
+        run.assertCleanError(2, mustMention);
+        assertFalse("a refused run writes nothing: " + out, Files.exists(out));
+        assertFalse(run.err, run.err.contains("likeness"));
+    }
+
     /** The checkpoint with one tensor dropped or one tensor's first two dimensions swapped. */
     private static Path rewrite(Path source, String name, String drop, String transpose) throws IOException {
         byte[] bytes = Files.readAllBytes(source);
