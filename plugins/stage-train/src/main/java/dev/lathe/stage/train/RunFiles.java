@@ -64,8 +64,8 @@ final class RunFiles implements Trainer.Checkpoints {
         }
     }
 
-    TrainLog openLog(long resumeStep) throws IOException {
-        return TrainLogs.open(stageDir.resolve("logs"), resumeStep);
+    TrainLog openLog(long resumeStep, List<String> groups) throws IOException {
+        return TrainLogs.open(stageDir.resolve("logs"), resumeStep, groups);
     }
 
     @Override

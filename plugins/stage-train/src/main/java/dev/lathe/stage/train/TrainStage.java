@@ -144,7 +144,8 @@ public final class TrainStage implements StageType {
                         LOG.info("Resuming from {} at epoch {}, step {}", resumed.folder(), start.epoch(), start.step());
                     }
                     RunFiles files = new RunFiles(context, settings, model, network, optimizer, data, total, factory.id());
-                    try (TrainLog log = files.openLog(resumed != null ? start.step() : 0)) {
+                    try (TrainLog log = files.openLog(resumed != null ? start.step() : 0,
+                            groups.stream().map(ParameterGroup::name).toList())) {
                         Trainer trainer = new Trainer(settings, model, network,
                                 groups.stream().map(ParameterGroup::parameters).toList(), optimizer, schedules, baseRates,
                                 data, log, files, dropoutRandom);
