@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 /**
  * Encodes images to the latents the UNet trains on; the trainer passes its model's VAE, e.g.
  * {@code (pixels, seeds) -> model.encodeImages(pixels, new SeededNoise(seeds).draw(pixels.getManager(),
- * new Shape(seeds.length, 4, h / f, w / f)))}} with {@code f = model.vaeDownscale()}.
+ * new Shape(seeds.length, 4, h / f, w / f)))} with {@code f = model.vaeDownscale()}.
  */
 @FunctionalInterface
 public interface LatentEncoder {
