@@ -141,8 +141,9 @@ public final class LatentCache {
             }
             RgbImage prepared = TrainingImage.resizeAndCrop(decoded, image.bucket(), false, null);
             long seed = noiseSeed(sha256);
-            float[][] latents = encode(encoder, manager, prepared, flip, seed, image);
-            long[] shape = latentShape(latents[0].length, image.bucket().bucket());
+            Encoded encoded = encode(encoder, manager, prepared, flip, seed, image);
+            float[][] latents = {encoded.plain(), encoded.flipped()};
+            long[] shape = encoded.shape();
             shapes.put(image.index(), shape);
             if (file != null) {
                 write(file, latents, shape, expected);
@@ -198,7 +199,11 @@ public final class LatentCache {
         return shapes.get(index).clone();
     }
 
-    private static float[][] encode(LatentEncoder encoder, NDManager manager, RgbImage prepared, boolean flip,
+    /** One image's latents (and its mirror's), and their shape {@code [C, h, w]} as the encoder made them. */
+    private record Encoded(float[] plain, float[] flipped, long[] shape) {
+    }
+
+    private static Encoded encode(LatentEncoder encoder, NDManager manager, RgbImage prepared, boolean flip,
             long seed, DatasetImage image) {
         int h = prepared.height();
         int w = prepared.width();
@@ -218,7 +223,9 @@ public final class LatentCache {
             int per = all.length / seeds.length;
             float[] plain = Arrays.copyOfRange(all, 0, per);
             float[] flipped = flip ? Arrays.copyOfRange(all, per, 2 * per) : null;
-            return new float[][] {plain, flipped};
+            // The latent size comes from the VAE (8x smaller for SD; other factors for other VAEs).
+            long[] shape = Arrays.copyOfRange(output.getShape().getShape(), 1, 4);
+            return new Encoded(plain, flipped, shape);
         }
     }
 
@@ -226,15 +233,6 @@ public final class LatentCache {
         float[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    private static long[] latentShape(int count, Resolution bucket) {
-        long plane = (long) (bucket.height() / 8) * (bucket.width() / 8);
-        if (plane == 0 || count % plane != 0) {
-            throw new IllegalStateException("The encoder returned " + count + " values, not a multiple of "
-                    + (bucket.height() / 8) + "x" + (bucket.width() / 8));
-        }
-        return new long[] {count / plane, bucket.height() / 8, bucket.width() / 8};
     }
 
     static Path fileFor(Path directory, DatasetImage image) {
@@ -277,7 +275,9 @@ public final class LatentCache {
             }
             long[] shape = plain.shape();
             Resolution bucket = image.bucket().bucket();
-            if (shape.length != 3 || shape[1] != bucket.height() / 8 || shape[2] != bucket.width() / 8) {
+            // The same downscale along both sides (8 for SD VAEs; the header pins the VAE itself).
+            if (shape.length != 3 || shape[1] < 1 || shape[2] < 1 || bucket.height() % shape[1] != 0
+                    || bucket.width() % shape[2] != 0 || bucket.height() / shape[1] != bucket.width() / shape[2]) {
                 return null;
             }
             return shape;

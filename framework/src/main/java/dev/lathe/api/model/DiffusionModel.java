@@ -27,6 +27,15 @@ public interface DiffusionModel extends BaseModel {
     /** The factor between VAE latents and UNet latents (0.18215 for SD 1.x/2.x, 0.13025 for SDXL). */
     float latentScale();
 
+    /**
+     * How many image pixels one latent pixel covers along each side: 8 for every real SD 1.x, 2.x
+     * and SDXL VAE. A family whose VAE has another number of levels (the tiny test models: 2)
+     * overrides this; renderers size their latents by it.
+     */
+    default int vaeDownscale() {
+        return 8;
+    }
+
     /** The manager that owns the weights; its device is the model's. */
     NDManager manager();
 

@@ -21,6 +21,12 @@ public interface StageContext {
     /** The pipeline's base checkpoint (file or diffusers folder), or null when the pipeline names none. */
     Path baseCheckpoint();
 
+    /** The model family the pipeline names ({@code sd15}, {@code sdxl}), or null: detect it from the checkpoint. */
+    String baseModelFamily();
+
+    /** The ids of every installed plugin of {@code kind}, sorted. */
+    java.util.List<String> pluginIds(Class<? extends Plugin> kind);
+
     /** The device tensors live on: {@code cpu} or {@code gpu}; the runtime has checked it is usable. */
     String device();
 

@@ -245,6 +245,11 @@ public final class Sd15Model implements DiffusionModel {
     }
 
     @Override
+    public int vaeDownscale() {
+        return vae.config().downscale();
+    }
+
+    @Override
     public List<LoraTarget> loraTargets(LoraScope scope) {
         return Sd15LoraTargets.targets(tensors, scope);
     }
