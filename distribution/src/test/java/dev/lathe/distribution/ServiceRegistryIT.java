@@ -76,7 +76,7 @@ public class ServiceRegistryIT {
         Set<String> names = java.util.Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName)
                 .collect(Collectors.toSet());
         assertTrue(names.toString(), names.containsAll(List.of("dev.lathe.framework", "dev.lathe.cli",
-                "org.example.lathe.sgd")));
+                "org.example.lathe.sgd", "dev.lathe.stage-generate")));
     }
 
     @Test
@@ -99,6 +99,17 @@ public class ServiceRegistryIT {
             }
         }
         assertTrue("expected at least none and sgd, saw " + seen, seen >= 2);
+    }
+
+    @Test
+    public void generateStageAndSampleCommandResolveWithTheModelFamilies() throws Exception {
+        StageType generate = only(StageType.class, "generate");
+        assertTrue(generate.outputs().containsAll(List.of("images", "grid")));
+        assertTrue(generate.options().stream().anyMatch(o -> o.name().equals("loras")));
+        dev.lathe.api.cli.CommandPlugin sample = only(dev.lathe.api.cli.CommandPlugin.class, "sample");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, sample.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--lora"));
     }
 
     @Test

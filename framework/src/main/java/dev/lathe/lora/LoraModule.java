@@ -2,6 +2,7 @@ package dev.lathe.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
@@ -103,6 +104,9 @@ public final class LoraModule {
         NDArray oldRankFactor = rankDropoutFactor;
         factor = manager.create(multiplier * spec.scale());
         rankDropoutFactor = manager.create((float) (multiplier * spec.scale() / (1 - dropout.rank())));
+        // The factors live as long as the module, even when the multiplier changes inside a
+        // step's NDScope (a strength schedule during sampling): keep them out of any open scope.
+        NDScope.unregister(factor, rankDropoutFactor);
         if (oldFactor != null) {
             oldFactor.close();
             oldRankFactor.close();

@@ -137,8 +137,9 @@ public final class PipelineRunner {
         long start = System.nanoTime();
         try {
             Path stageDir = createFolder(config.output().resolve(stage.name()), "folder of " + label);
-            RunningStage context = new RunningStage(stage.name(), stage.options(), config.checkpoint(), config.family(), config.device(),
-                    stageSeed(config.seed(), stage.name()), config.output(), stageDir, earlier, catalog, progress);
+            RunningStage context = new RunningStage(stage.name(), stage.options(), config.checkpoint(), config.family(),
+                    config.device(), stageSeed(config.seed(), stage.name()), config.output(), stageDir, earlier, catalog,
+                    progress);
             StageResult result = call(type, context, label);
             double seconds = secondsSince(start);
             warnAboutUndeclaredOutputs(type, result, label);

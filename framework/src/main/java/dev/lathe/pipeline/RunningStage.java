@@ -22,7 +22,7 @@ record RunningStage(
         String stageName,
         Options options,
         Path baseCheckpoint,
-        String baseModelFamily,
+        String family,
         String device,
         long seed,
         Path runDir,

@@ -21,8 +21,11 @@ public interface StageContext {
     /** The pipeline's base checkpoint (file or diffusers folder), or null when the pipeline names none. */
     Path baseCheckpoint();
 
-    /** The model family the pipeline names ({@code sd15}, {@code sdxl}), or null: detect it from the checkpoint. */
-    String baseModelFamily();
+    /**
+     * The id of the base checkpoint's model family as the pipeline names it ({@code family}), or
+     * null when the pipeline leaves it to be detected from the checkpoint.
+     */
+    String family();
 
     /** The ids of every installed plugin of {@code kind}, sorted. */
     java.util.List<String> pluginIds(Class<? extends Plugin> kind);

@@ -43,7 +43,7 @@ final class RunFiles implements Trainer.Checkpoints {
     private final SampleRenderer samples;
 
     RunFiles(StageContext context, TrainSettings settings, DiffusionModel model, LoraNetwork network, Optimizer optimizer,
-            TrainingData data, long totalSteps, String optimizerId) throws IOException {
+            TrainingData data, long totalSteps, String optimizerId, SampleRenderer samples) throws IOException {
         this.context = context;
         this.settings = settings;
         this.network = network;
@@ -55,7 +55,7 @@ final class RunFiles implements Trainer.Checkpoints {
                 facts.datasetDirs(), facts.tagFrequency(), facts.bucketInfo(), optimizerDescription(optimizerId, settings),
                 System.currentTimeMillis() / 1000.0, ThreadLocalRandom.current().nextLong(0, 1L << 31),
                 dev.lathe.config.ResolvedConfig.latheVersion(), dev.lathe.config.ResolvedConfig.toJson(settings.options())));
-        this.samples = SampleRenderer.create(settings, model, stageDir.resolve("sample"));
+        this.samples = samples;
         for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
             Path file = stageDir.resolve(epochFileName(epoch));
             if (Files.isRegularFile(file)) {
@@ -75,8 +75,8 @@ final class RunFiles implements Trainer.Checkpoints {
             save(String.format(Locale.ROOT, "%s-step%08d.safetensors", settings.outputName(), step), progress, null);
             saveState(progress);
         }
-        if (settings.sampleEverySteps() > 0 && step % settings.sampleEverySteps() == 0) {
-            samples.render(progress.epoch(), step, false);
+        if (samples != null && settings.sampleEverySteps() > 0 && step % settings.sampleEverySteps() == 0) {
+            samples.render(null, step);
         }
     }
 
@@ -90,8 +90,8 @@ final class RunFiles implements Trainer.Checkpoints {
             epochFiles.put(done, file);
             saveState(progress);
         }
-        if (settings.sampleEveryEpochs() > 0 && done % settings.sampleEveryEpochs() == 0) {
-            samples.render(done, progress.step(), true);
+        if (samples != null && settings.sampleEveryEpochs() > 0 && done % settings.sampleEveryEpochs() == 0) {
+            samples.render(done, progress.step());
         }
     }
 

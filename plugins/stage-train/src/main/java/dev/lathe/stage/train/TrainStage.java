@@ -18,7 +18,10 @@ import dev.lathe.lora.LoraFileContents;
 import dev.lathe.lora.LoraNetwork;
 import dev.lathe.lora.ModelLoras;
 import dev.lathe.lora.ModelPart;
-import dev.lathe.pipeline.BaseModels;
+import dev.lathe.checkpoint.CheckpointLoader;
+import dev.lathe.api.PluginChoice;
+import dev.lathe.api.Options;
+import dev.lathe.api.model.BaseModelFamily;
 import dev.lathe.train.schedule.LrSchedule;
 import dev.lathe.train.schedule.LrScheduleSettings;
 import dev.lathe.train.schedule.LrSchedules;
@@ -86,7 +89,13 @@ public final class TrainStage implements StageType {
         TrainSettings settings = TrainSettings.from(context.options(), context.stageName(), context.seed());
         Path stageDir = context.stageDir();
         TrainingState.Saved resumed = resumeFrom(settings, stageDir);
-        try (DiffusionModel model = BaseModels.load(context, context.baseCheckpoint(),
+        if (context.baseCheckpoint() == null) {
+            throw new InvalidInputException("Stage \"" + context.stageName() + "\" needs a base checkpoint: set \"checkpoint\""
+                    + " at the top of the pipeline config (a .safetensors file or a diffusers folder).");
+        }
+        List<BaseModelFamily> families = context.pluginIds(BaseModelFamily.class).stream()
+                .map(id -> context.plugin(BaseModelFamily.class, new PluginChoice(id, Options.empty()))).toList();
+        try (DiffusionModel model = CheckpointLoader.load(context.baseCheckpoint(), context.family(), families,
                 new LoadOptions(context.device(), "float32", settings.tokenizer()))) {
             LOG.info("Base model: {} ({})", model.source(), model.baseModelVersion());
             List<AutoCloseable> frozen = mergeLoras(context, settings, model);
@@ -112,7 +121,9 @@ public final class TrainStage implements StageType {
         List<dev.lathe.lora.LoraModuleSpec> specs = bound.stream().map(ModelLoras.Bound::spec).toList();
         try (LoraNetwork network = createNetwork(context, settings, model, specs, resumed)) {
             BatchRandom dropoutRandom = new BatchRandom();
-            try (LoraAttachment attachment = LoraAttachment.attach(network, bound, dropoutRandom)) {
+            try (TrainingAttachment attachment = new TrainingAttachment(network, bound, dropoutRandom);
+                    SampleRenderer samples = SampleRenderer.create(settings, model, attachment,
+                            stageDir.resolve("sample"))) {
                 LOG.info("LoRA: {} modules on {} layers, rank {} alpha {}{}", network.modules().size(), attachment.size(),
                         settings.dims().rank(), settings.dims().alpha(), settings.dims().locon()
                                 ? String.format(Locale.ROOT, ", conv rank %d alpha %s", settings.dims().convRank(),
@@ -143,7 +154,8 @@ public final class TrainStage implements StageType {
                         start = resumed.progress();
                         LOG.info("Resuming from {} at epoch {}, step {}", resumed.folder(), start.epoch(), start.step());
                     }
-                    RunFiles files = new RunFiles(context, settings, model, network, optimizer, data, total, factory.id());
+                    RunFiles files = new RunFiles(context, settings, model, network, optimizer, data, total, factory.id(),
+                            samples);
                     try (TrainLog log = files.openLog(resumed != null ? start.step() : 0,
                             groups.stream().map(ParameterGroup::name).toList())) {
                         Trainer trainer = new Trainer(settings, model, network,

@@ -18,7 +18,7 @@ record FakeStageContext(String stageName, Options options, Path baseCheckpoint, 
         implements StageContext {
 
     @Override
-    public String baseModelFamily() {
+    public String family() {
         return "sd15";
     }
 

@@ -116,6 +116,25 @@ class TrainStageTest {
     }
 
     @Test
+    void samplesRenderEveryEpochWithKohyaNamesAndLeaveTrainingUnchanged() throws Exception {
+        Path tiny = tinyCheckpoint();
+        Path prompts = temp.resolve("prompts.txt");
+        Files.writeString(prompts, "# kohya sample prompts\na photo of sks dog --n blurry --w 64 --h 64 --s 3 --l 5 --d 5\n");
+        Path plain = train(tiny, temp.resolve("plain"), Map.of("maxTrainEpochs", 2L, "rankDropout", 0.3), 2, -1)
+                .outputs().get("last");
+        StageResult sampled = train(tiny, temp.resolve("sampled"), Map.of("maxTrainEpochs", 2L, "rankDropout", 0.3,
+                "samplePrompts", prompts), 2, -1);
+        assertEquals(SafeTensorsWriter.fileDataSha256(plain), SafeTensorsWriter.fileDataSha256(sampled.outputs().get("last")));
+        List<String> names;
+        try (var files = Files.list(sampled.outputs().get("samples"))) {
+            names = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(2, names.size(), names.toString());
+        assertTrue(names.get(0).matches("style_e000001_00_\\d{14}_5\\.png"), names.get(0));
+        assertTrue(names.get(1).matches("style_e000002_00_\\d{14}_5\\.png"), names.get(1));
+    }
+
+    @Test
     void aRunResumedFromItsLastStateEndsWithTheUninterruptedRunsLora() throws Exception {
         Path tiny = tinyCheckpoint();
         Map<String, Object> options = Map.of("maxTrainEpochs", 3L, "lrScheduler", "cosine", "lrWarmupSteps", 2L);
