@@ -53,17 +53,23 @@ public class LatheBinaryIT {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(List.of(args));
-        Path out = TEMP.newFile().toPath();
-        Path err = TEMP.newFile().toPath();
-        long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue("lathe did not finish within 120 s", process.waitFor(120, TimeUnit.SECONDS));
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err), millis);
+        // Plain temporary files: other test classes call this without this class's rule.
+        Path out = Files.createTempFile("lathe-stdout", ".txt");
+        Path err = Files.createTempFile("lathe-stderr", ".txt");
+        try {
+            long start = System.nanoTime();
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue("lathe did not finish within 180 s", process.waitFor(180, TimeUnit.SECONDS));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            return new Run(process.exitValue(), Files.readString(out), Files.readString(err), millis);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     static Run lathe(String... args) throws Exception {
-        return run(lathe, args);
+        return run(lathe != null ? lathe : LatheContainer.distribution().resolve("bin/lathe"), args);
     }
 
     @Test
