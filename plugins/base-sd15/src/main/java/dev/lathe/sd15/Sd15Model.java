@@ -11,6 +11,7 @@ import dev.lathe.api.model.LoraScope;
 import dev.lathe.api.model.LoraTarget;
 import dev.lathe.api.model.SizeConditioning;
 import dev.lathe.api.model.LoadOptions;
+import dev.lathe.checkpoint.CheckpointFiles;
 import dev.lathe.nn.AdaptableLayer;
 import dev.lathe.nn.WeightSource;
 import dev.lathe.nn.Weights;
@@ -92,14 +93,14 @@ public final class Sd15Model implements DiffusionModel {
         Device device = TensorRuntime.device(opts.device());
         DataType type = computeType(opts, device);
         try (CheckpointFiles files = CheckpointFiles.open(checkpoint)) {
-            Map<String, TensorInfo> raw = files.raw.infos();
+            Map<String, TensorInfo> raw = files.raw().infos();
             String sdxl = Sd15Layout.sdxlEvidence(raw);
             if (sdxl != null) {
                 throw new InvalidInputException(checkpoint + " is an SDXL checkpoint (" + sdxl + "), not an SD 1.x/2.x "
                         + "one: load it with the model family \"sdxl\".");
             }
-            WeightSource canonical = Sd15Layout.canonical(files.raw);
-            ArchitectureInference.Result inferred = ArchitectureInference.infer(canonical.infos(), files.metadata,
+            WeightSource canonical = Sd15Layout.canonical(files.raw());
+            ArchitectureInference.Result inferred = ArchitectureInference.infer(canonical.infos(), files.metadata(),
                     Sd15Layout.isDiffusers(raw), Sd15Layout.isOpenClip(raw));
             if (inferred.architecture() == null) {
                 throw new InvalidInputException(checkpoint + " cannot be loaded as a Stable Diffusion 1.x/2.x checkpoint: "

@@ -1,4 +1,4 @@
-package dev.lathe.sd15;
+package dev.lathe.checkpoint;
 
 import dev.lathe.api.InvalidInputException;
 import dev.lathe.nn.WeightSource;
@@ -16,17 +16,21 @@ import java.util.stream.Stream;
 
 /**
  * The open files of a checkpoint: one {@code .safetensors} file, or the component files of a
- * diffusers folder ({@code unet/}, {@code vae/}, {@code text_encoder/}) with their names prefixed
- * by the folder. Only headers are read on opening; tensors are mapped on demand.
+ * diffusers folder ({@code unet/}, {@code vae/}, {@code text_encoder/}, {@code text_encoder_2/})
+ * with their names prefixed by the folder. Only headers are read on opening; tensors are mapped
+ * on demand. Close it when the model is loaded.
  */
-final class CheckpointFiles implements AutoCloseable {
+public final class CheckpointFiles implements AutoCloseable {
 
-    /** The component folders of a diffusers SD model that the family reads. */
-    static final List<String> DIFFUSERS_COMPONENTS = List.of("unet", "vae", "text_encoder");
+    /**
+     * The component folders of a diffusers SD or SDXL model that the families read. A folder that
+     * is absent is left out (the family reports the missing part).
+     */
+    public static final List<String> DIFFUSERS_COMPONENTS = List.of("unet", "vae", "text_encoder", "text_encoder_2");
 
     private final List<SafeTensorsFile> files;
-    final WeightSource raw;
-    final Map<String, String> metadata;
+    private final WeightSource raw;
+    private final Map<String, String> metadata;
 
     private CheckpointFiles(List<SafeTensorsFile> files, WeightSource raw, Map<String, String> metadata) {
         this.files = files;
@@ -34,7 +38,8 @@ final class CheckpointFiles implements AutoCloseable {
         this.metadata = metadata;
     }
 
-    static CheckpointFiles open(Path path) throws IOException {
+    /** Opens a single {@code .safetensors} file or a diffusers folder (reading headers only). */
+    public static CheckpointFiles open(Path path) throws IOException {
         if (!Files.isDirectory(path)) {
             SafeTensorsFile file = SafeTensorsFile.open(path);
             return new CheckpointFiles(List.of(file), WeightSource.of(file), file.metadata());
@@ -70,6 +75,22 @@ final class CheckpointFiles implements AutoCloseable {
                     + ".safetensors checkpoint, or the diffusers model folder itself (the one holding model_index.json).");
         }
         return new CheckpointFiles(files, WeightSource.union(sources.toArray(WeightSource[]::new)), metadata);
+    }
+
+    /**
+     * Every tensor of the checkpoint under its name in the file, for a diffusers folder prefixed
+     * with the component folder ({@code unet/conv_in.weight}).
+     */
+    public WeightSource raw() {
+        return raw;
+    }
+
+    /**
+     * A single file's {@code __metadata__}, or for a diffusers folder each component's
+     * {@code config.json} text under {@code "<folder>/config.json"}.
+     */
+    public Map<String, String> metadata() {
+        return metadata;
     }
 
     /**
