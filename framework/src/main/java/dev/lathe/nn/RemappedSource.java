@@ -73,6 +73,15 @@ public final class RemappedSource implements WeightSource {
         return Tensor.of(view.dtype(), view.shape(), data.slice(from, to - from));
     }
 
+    /**
+     * The name in the base source that {@code name} reads (for a row block: the whole fused
+     * tensor), or null when this view has no {@code name}.
+     */
+    public String originalOf(String name) {
+        Entry e = entries.get(name);
+        return e == null ? null : e.original;
+    }
+
     @Override
     public String describe(String name) {
         Entry e = entries.get(name);

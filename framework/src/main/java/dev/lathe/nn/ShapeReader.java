@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -17,18 +18,29 @@ import java.util.regex.Pattern;
 public final class ShapeReader {
 
     private final Map<String, TensorInfo> tensors;
+    private final UnaryOperator<String> describe;
     private final List<String> problems = new ArrayList<>();
 
     /** @param tensors the checkpoint's tensors under canonical names */
     public ShapeReader(Map<String, TensorInfo> tensors) {
         this.tensors = tensors;
+        this.describe = name -> name;
+    }
+
+    /**
+     * A reader of {@code source}'s canonical names that names tensors in problems as the source
+     * describes them (in the file's own layout).
+     */
+    public ShapeReader(WeightSource source) {
+        this.tensors = source.infos();
+        this.describe = source::describe;
     }
 
     /** The shape of {@code name} if it exists with {@code rank} dimensions; else records a problem and returns null. */
     public long[] shape(String name, int rank) {
         TensorInfo info = tensors.get(name);
         if (info == null || info.rank() != rank) {
-            problems.add(info == null ? name : name + " (rank " + info.rank() + ", expected " + rank + ")");
+            problems.add(info == null ? describe(name) : describe(name) + " (rank " + info.rank() + ", expected " + rank + ")");
             return null;
         }
         return info.shape();
@@ -72,6 +84,11 @@ public final class ShapeReader {
             }
         }
         return max;
+    }
+
+    /** How the source names {@code name} to the user. */
+    public String describe(String name) {
+        return describe.apply(name);
     }
 
     /** Records a problem found by the caller. */

@@ -86,7 +86,7 @@ public record UNetDimensions(int inChannels, int outChannels, int modelChannels,
                 return null;
             }
             if (conv[0] % mc != 0) {
-                r.problem(block + "0.in_layers.2.weight (channels " + conv[0] + " not a multiple of " + mc + ")");
+                r.problem(r.describe(block + "0.in_layers.2.weight") + " (channels " + conv[0] + " not a multiple of " + mc + ")");
                 return null;
             }
             mult.add((int) (conv[0] / mc));
@@ -97,7 +97,7 @@ public record UNetDimensions(int inChannels, int outChannels, int modelChannels,
                 TensorInfo projIn = r.info(block + "1.proj_in.weight");
                 if (toK == null || projIn == null) {
                     if (projIn == null) {
-                        r.problem(block + "1.proj_in.weight");
+                        r.problem(r.describe(block + "1.proj_in.weight"));
                     }
                     return null;
                 }
