@@ -97,6 +97,10 @@ public final class SdxlLoadMemory {
                             seed = xorshift(seed);
                             piece.putLong(smallHalves(seed));
                         }
+                        for (int i = 0; i < bytes % 8 / 2; i++) { // a tensor of 1 to 3 values
+                            seed = xorshift(seed);
+                            piece.putShort((short) smallHalves(seed));
+                        }
                     }
                     piece.flip();
                     while (piece.hasRemaining()) {
