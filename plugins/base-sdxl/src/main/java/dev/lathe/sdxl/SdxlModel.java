@@ -322,12 +322,12 @@ public final class SdxlModel implements DiffusionModel {
 
     /** {@code [B, 1536]} size embeddings (float32) of {@code sizes}. */
     public NDArray sizeEmbedding(List<SizeConditioning> sizes) {
-        return SizeEmbedding.embed(manager, sizes);
+        return Scopes.run(() -> SizeEmbedding.embed(manager, sizes));
     }
 
     /** The UNet's vector input: {@code pooled} followed by the size embeddings, in {@code pooled}'s type. */
     public NDArray vector(NDArray pooled, List<SizeConditioning> sizes) {
-        return Scopes.run(() -> pooled.concat(sizeEmbedding(sizes).toType(pooled.getDataType(), false), 1));
+        return Scopes.run(() -> pooled.concat(SizeEmbedding.embed(manager, sizes).toType(pooled.getDataType(), false), 1));
     }
 
     /**
