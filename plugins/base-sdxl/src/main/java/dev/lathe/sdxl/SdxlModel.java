@@ -13,6 +13,8 @@ import dev.lathe.api.model.LoraScope;
 import dev.lathe.api.model.LoraTarget;
 import dev.lathe.api.model.SizeConditioning;
 import dev.lathe.checkpoint.CheckpointFiles;
+import dev.lathe.lora.KohyaTargets;
+import dev.lathe.lora.ModelPart;
 import dev.lathe.nn.AdaptableLayer;
 import dev.lathe.nn.Scopes;
 import dev.lathe.nn.WeightSource;
@@ -63,10 +65,10 @@ public final class SdxlModel implements DiffusionModel {
     public static final String BASE_MODEL_VERSION = "sdxl_base_v1-0";
 
     /** Where kohya's LoRA module paths of each part start. */
-    static final Map<dev.lathe.lora.ModelPart, String> LORA_PARTS = Map.of(
-            dev.lathe.lora.ModelPart.TEXT_ENCODER_1, SdxlLayout.TE1_ROOT,
-            dev.lathe.lora.ModelPart.TEXT_ENCODER_2, SdxlLayout.TE2_ROOT,
-            dev.lathe.lora.ModelPart.UNET, SdxlLayout.UNET);
+    static final Map<ModelPart, String> LORA_PARTS = Map.of(
+            ModelPart.TEXT_ENCODER_1, SdxlLayout.TE1_ROOT,
+            ModelPart.TEXT_ENCODER_2, SdxlLayout.TE2_ROOT,
+            ModelPart.UNET, SdxlLayout.UNET);
 
     private final Path source;
     private final SdxlArchitecture architecture;
@@ -160,13 +162,17 @@ public final class SdxlModel implements DiffusionModel {
     record Parts(ClipTextModel te1, ClipTextModel te2, ClipTextProjection te2Projection, AutoencoderKL vae,
                  UNetModel unet) {
         static Parts load(Weights w, SdxlArchitecture arch) {
-            return new Parts(ClipTextModel.load(w.at(SdxlLayout.TE1.substring(0, SdxlLayout.TE1.length() - 1)), arch.te1()),
-                    ClipTextModel.load(w.at(SdxlLayout.TE2.substring(0, SdxlLayout.TE2.length() - 1)), arch.te2()),
-                    ClipTextProjection.load(w.at(SdxlLayout.TE2_ROOT.substring(0, SdxlLayout.TE2_ROOT.length() - 1)),
-                            arch.te2().width(), arch.projectionDim()),
+            return new Parts(ClipTextModel.load(w.at(path(SdxlLayout.TE1)), arch.te1()),
+                    ClipTextModel.load(w.at(path(SdxlLayout.TE2)), arch.te2()),
+                    ClipTextProjection.load(w.at(path(SdxlLayout.TE2_ROOT)), arch.te2().width(), arch.projectionDim()),
                     // SDXL's VAE overflows in float16 (black images): it always computes in float32
-                    AutoencoderKL.load(w.at("first_stage_model").as(DataType.FLOAT32), arch.vae()),
-                    UNetModel.load(w.at("model.diffusion_model"), arch.unet()));
+                    AutoencoderKL.load(w.at(path(SdxlLayout.VAE)).as(DataType.FLOAT32), arch.vae()),
+                    UNetModel.load(w.at(path(SdxlLayout.UNET)), arch.unet()));
+        }
+
+        /** A key prefix without its trailing dot, for {@link Weights#at}. */
+        private static String path(String prefix) {
+            return prefix.substring(0, prefix.length() - 1);
         }
     }
 
@@ -262,7 +268,7 @@ public final class SdxlModel implements DiffusionModel {
      */
     @Override
     public List<LoraTarget> loraTargets(LoraScope scope) {
-        return dev.lathe.lora.KohyaTargets.targets(layers, LORA_PARTS, scope);
+        return KohyaTargets.targets(layers, LORA_PARTS, scope);
     }
 
     /** The outputs of both text encoders for one batch of token windows. */
