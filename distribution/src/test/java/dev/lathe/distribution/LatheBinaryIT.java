@@ -138,6 +138,26 @@ public class LatheBinaryIT {
     }
 
     @Test
+    public void inspectsTheSharedSdxlCheckpoint() throws Exception {
+        Path sdxl = SharedFixtures.file("sdxl/tiny.safetensors");
+        Run run = lathe("inspect", sdxl.toString(), "--json");
+        assertEquals(run.err, 0, run.code);
+        JsonNode family = new ObjectMapper().readTree(run.out).get("family");
+        assertEquals("sdxl", family.get("id").asText());
+        assertEquals("[0,1,2]", family.get("architecture").get("unet.transformer_depth").toString());
+        assertEquals(48, family.get("architecture").get("te2.width").asInt());
+
+        Run text = lathe("inspect", sdxl.toString());
+        assertEquals(text.err, 0, text.code);
+        assertTrue(text.out, text.out.contains("Family:      sdxl (SDXL base)"));
+        assertTrue(text.out, text.out.contains("1600 (pooled 64 + 6 x 256 size embeddings)"));
+
+        String removed = "conditioner.embedders.1.model.transformer.resblocks.2.attn.in_proj_weight";
+        lathe("inspect", rewrite(sdxl, "sdxl-missing.safetensors", removed, null).toString())
+                .assertCleanError(2, "sdxl-missing.safetensors", "in_proj_weight");
+    }
+
+    @Test
     public void unusableCheckpointsGiveExitTwoFromInspect() throws Exception {
         Path tiny = SharedFixtures.file("sd15/tiny.safetensors");
         String removed = "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight";
@@ -148,9 +168,6 @@ public class LatheBinaryIT {
         String reshaped = "model.diffusion_model.out.2.weight";
         lathe("inspect", rewrite(tiny, "misshapen.safetensors", null, reshaped).toString())
                 .assertCleanError(2, "misshapen.safetensors", "out.2");
-
-        Path sdxl = SharedFixtures.file("sdxl/tiny.safetensors");
-        lathe("inspect", sdxl.toString()).assertCleanError(2, "sdxl");
 
         Path lora = SharedFixtures.file("sd15/lora.safetensors");
         Run loraRun = lathe("inspect", lora.toString());

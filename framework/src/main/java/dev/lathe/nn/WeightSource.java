@@ -119,6 +119,25 @@ public interface WeightSource {
         };
     }
 
+    /**
+     * Tensor entries without data: for recognizing a checkpoint from its header alone, and for
+     * building a model's blocks in {@link Weights#check} mode. Reading a tensor throws.
+     */
+    static WeightSource headerOnly(Map<String, TensorInfo> infos) {
+        Map<String, TensorInfo> view = Collections.unmodifiableMap(new LinkedHashMap<>(infos));
+        return new WeightSource() {
+            @Override
+            public Map<String, TensorInfo> infos() {
+                return view;
+            }
+
+            @Override
+            public Tensor tensor(String name) {
+                throw new UnsupportedOperationException("only the header of " + name + " is known");
+            }
+        };
+    }
+
     /** Names only, for code that needs the set of names. */
     default Set<String> names() {
         return infos().keySet();

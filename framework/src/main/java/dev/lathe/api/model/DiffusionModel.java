@@ -29,12 +29,10 @@ public interface DiffusionModel extends BaseModel {
 
     /**
      * How many image pixels one latent pixel covers along each side: 8 for every real SD 1.x, 2.x
-     * and SDXL VAE. A family whose VAE has another number of levels (the tiny test models: 2)
-     * overrides this; renderers size their latents by it.
+     * and SDXL VAE, 2 for the tiny test models (whose VAEs have two levels). Renderers and the
+     * latent cache size latents by it.
      */
-    default int vaeDownscale() {
-        return 8;
-    }
+    int vaeDownscale();
 
     /** The manager that owns the weights; its device is the model's. */
     NDManager manager();

@@ -34,7 +34,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -91,7 +90,7 @@ public final class Sd15Model implements DiffusionModel {
     public static Sd15Model load(Path checkpoint, LoadOptions options) {
         LoadOptions opts = options == null ? LoadOptions.cpuFloat32() : options;
         Device device = TensorRuntime.device(opts.device());
-        DataType type = computeType(opts, device);
+        DataType type = TensorRuntime.computeType(opts.computeType(), device);
         try (CheckpointFiles files = CheckpointFiles.open(checkpoint)) {
             Map<String, TensorInfo> raw = files.tensors();
             String sdxl = Sd15Layout.sdxlEvidence(raw);
@@ -143,25 +142,6 @@ public final class Sd15Model implements DiffusionModel {
                 + arch.unet().modelChannels() + " channels × " + arch.unet().channelMult() + ", text encoder "
                 + arch.text().width() + " wide × " + arch.text().layers() + " layers): " + w.problemSummary(10)
                 + ". The file may be damaged, truncated or converted wrongly; download or convert it again.";
-    }
-
-    private static DataType computeType(LoadOptions options, Device device) {
-        String name = options.computeType() == null ? "float32" : options.computeType().trim().toLowerCase(Locale.ROOT);
-        switch (name) {
-            case "float32":
-            case "fp32":
-                return DataType.FLOAT32;
-            case "float16":
-            case "fp16":
-                if (!device.isGpu()) {
-                    throw new InvalidInputException("Compute type float16 runs on a GPU only (CPU kernels for half "
-                            + "precision are slow and inexact in libtorch): use \"float32\" with device \"cpu\".");
-                }
-                return DataType.FLOAT16;
-            default:
-                throw new InvalidInputException("Unknown compute type \"" + options.computeType()
-                        + "\": use \"float32\", or \"float16\" on a GPU.");
-        }
     }
 
     @Override

@@ -73,6 +73,9 @@ class Sd15LayoutVariantsTest {
             Fixtures.assertClose("default", io.get("penultimate_hidden_state"), Fixtures.floats(model.encodeText(ids)),
                     5e-5, 1e-4);
             assertTrue(model.layers().containsKey(hf + "encoder.layers.1.self_attn.k_proj"));
+            for (dev.lathe.api.model.LoraTarget t : model.loraTargets(dev.lathe.api.model.LoraScope.defaults())) {
+                assertTrue(model.layers().containsKey(t.weightKey().replaceFirst("\\.weight$", "")), t.weightKey());
+            }
         }
     }
 
