@@ -1,10 +1,14 @@
 package dev.lathe.distribution;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.lathe.image.PngFile;
+import dev.lathe.render.GenerationParameters;
 import dev.lathe.safetensors.SafeTensorsFile;
+import dev.lathe.sampling.SamplerNames;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -73,6 +77,31 @@ public class TrainCommandIT {
         assertEquals("20", metadata.get("ss_num_train_images"));
         assertEquals("4", metadata.get("ss_epoch"));
 
+        // lathe sample renders with the trained LoRA: the PNG's parameters read back as the settings,
+        // the LoRA's short hash is its sshs_model_hash, the same seed gives the same bytes, and
+        // strength 0 gives the image without the LoRA.
+        Path first = whole.resolve("first.png");
+        LatheBinaryIT.Run sample = sample(first, lora + ":0.8");
+        assertEquals(sample.err(), 0, sample.code());
+        GenerationParameters p = GenerationParameters.fromInfotext(PngFile.readText(first).get("parameters"));
+        assertEquals("sks, circle, green <lora:sks:0.8>", p.prompt());
+        assertEquals("blurry", p.negativePrompt());
+        assertEquals(4, p.steps());
+        assertEquals(SamplerNames.resolve("Euler a"), p.samplerChoice());
+        assertEquals(5, p.cfgScale(), 0);
+        assertEquals(11, p.seed());
+        assertEquals(64, p.width());
+        assertEquals(64, p.height());
+        assertEquals(metadata.get("sshs_model_hash").substring(0, 12), p.loraHashes().get("sks"));
+        Path second = whole.resolve("second.png");
+        assertEquals(0, sample(second, lora + ":0.8").code());
+        assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second));
+        Path zero = whole.resolve("zero.png");
+        Path none = whole.resolve("none.png");
+        assertEquals(0, sample(zero, lora + ":0").code());
+        assertEquals(0, sample(none, null).code());
+        assertArrayEquals(pixels(none), pixels(zero));
+
         // The same run, killed (SIGKILL) once its first state is on disk, then resumed.
         Path interrupted = TEMP.newFolder("interrupted").toPath();
         List<String> command = new ArrayList<>(List.of(LatheContainer.distribution().resolve("bin/lathe").toString()));
@@ -104,6 +133,21 @@ public class TrainCommandIT {
         args.set(args.indexOf("--dataset") + 1, empty.toString());
         LatheBinaryIT.Run run = LatheBinaryIT.lathe(args.toArray(String[]::new));
         run.assertCleanError(2, empty.toString());
+    }
+
+    private static LatheBinaryIT.Run sample(Path out, String lora) throws Exception {
+        List<String> args = new ArrayList<>(List.of("sample", "--checkpoint", checkpoint.toString(), "--prompt",
+                "sks, circle, green", "--negative", "blurry", "--sampler", "Euler a", "--steps", "4", "--cfg", "5", "--seed",
+                "11", "--width", "64", "--height", "64", "--out", out.toString()));
+        if (lora != null) {
+            args.addAll(List.of("--lora", lora));
+        }
+        return LatheBinaryIT.lathe(args.toArray(String[]::new));
+    }
+
+    private static int[] pixels(Path png) throws IOException {
+        BufferedImage image = ImageIO.read(png.toFile());
+        return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
     }
 
     private static boolean hasState(Path states) throws IOException {

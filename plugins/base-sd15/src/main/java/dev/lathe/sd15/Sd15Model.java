@@ -81,9 +81,10 @@ public final class Sd15Model implements DiffusionModel {
      * Loads a single-file checkpoint or a diffusers folder.
      *
      * @param options device {@code cpu} or {@code gpu}; compute type {@code float32}, or
-     *                {@code float16} on a GPU (weights converted to half precision on the device;
-     *                inputs are converted to it, outputs come back in it; untested here, as the
-     *                build machines have no GPU)
+     *                {@code float16} on a GPU (text encoder and UNet weights converted to half
+     *                precision on the device, inputs converted to it, outputs in it; the VAE stays
+     *                float32, as a float16 VAE can overflow into black images; untested here, as
+     *                the build machines have no GPU)
      * @throws InvalidInputException for an unreadable file, an SDXL or other foreign checkpoint,
      *         or missing/misshapen tensors (listed)
      */
@@ -129,7 +130,8 @@ public final class Sd15Model implements DiffusionModel {
     record Parts(ClipTextModel text, AutoencoderKL vae, UNetModel unet) {
         static Parts load(Weights w, Sd15Architecture arch) {
             return new Parts(ClipTextModel.load(w.at("cond_stage_model.transformer.text_model"), arch.text()),
-                    AutoencoderKL.load(w.at("first_stage_model"), arch.vae()),
+                    // float32 always: a float16 VAE can overflow and decode black images
+                    AutoencoderKL.load(w.at("first_stage_model").as(DataType.FLOAT32), arch.vae()),
                     UNetModel.load(w.at("model.diffusion_model"), arch.unet()));
         }
     }

@@ -10,21 +10,21 @@ import dev.lathe.api.pipeline.Progress;
 import dev.lathe.api.pipeline.StageContext;
 import dev.lathe.optimizer.adamw.AdamWFactory;
 import dev.lathe.sd15.Sd15Family;
+import dev.lathe.sdxl.SdxlFamily;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A stage context over the sd15 family and the AdamW optimizer, for running the train stage directly. */
-record FakeStageContext(String stageName, Options options, Path baseCheckpoint, Path runDir, Path stageDir)
+/** A stage context over one model family (sd15 or sdxl) and the AdamW optimizer, for running the train stage directly. */
+record FakeStageContext(String stageName, Options options, Path baseCheckpoint, Path runDir, Path stageDir, String family)
         implements StageContext {
 
-    @Override
-    public String family() {
-        return "sd15";
+    FakeStageContext(String stageName, Options options, Path baseCheckpoint, Path runDir, Path stageDir) {
+        this(stageName, options, baseCheckpoint, runDir, stageDir, "sd15");
     }
 
     @Override
     public List<String> pluginIds(Class<? extends Plugin> kind) {
-        return kind == BaseModelFamily.class ? List.of("sd15") : List.of("adamw");
+        return kind == BaseModelFamily.class ? List.of(family) : List.of("adamw");
     }
 
     @Override
@@ -46,7 +46,7 @@ record FakeStageContext(String stageName, Options options, Path baseCheckpoint, 
     @SuppressWarnings("unchecked")
     public <T extends Plugin> T plugin(Class<T> kind, PluginChoice choice) {
         if (kind == BaseModelFamily.class) {
-            return (T) new Sd15Family();
+            return (T) (choice.id().equals("sdxl") ? new SdxlFamily() : new Sd15Family());
         }
         if (kind == OptimizerFactory.class) {
             return (T) new AdamWFactory();

@@ -95,6 +95,27 @@ class TrainStageTest {
     }
 
     @Test
+    void anSdxlCheckpointTrainsThroughTheSameStageWithKohyaSdxlNames() throws Exception {
+        Path sdxl = tinyCheckpoint().getParent().resolveSibling("sdxl").resolve("tiny.safetensors");
+        Path tokenizer = tinyCheckpoint().getParent(); // the shared CLIP vocabulary; SDXL pads encoder 2 with "!"
+        Path stageDir = temp.resolve("xl");
+        Files.createDirectories(stageDir);
+        Map<String, Object> values = new HashMap<>(Map.of("dataset", dev.lathe.api.ArtifactRef.file(temp), "outputName", "xl",
+                "resolution", "64", "learningRate", 1e-3, "maxTrainEpochs", 1L, "tokenizer", tokenizer,
+                "optimizer", new PluginChoice("adamw", Options.empty())));
+        Options options = PluginOptions.complete(new TrainStage(), Options.of(values));
+        FakeStageContext context = new FakeStageContext("xl", options, sdxl, temp, stageDir, "sdxl");
+        Path last = new TrainStage((settings, model, ctx, dir) -> new RandomLatents(2, -1)).run(context).outputs().get("last");
+        LoraFileContents lora = LoraFile.read(last);
+        for (String prefix : List.of("lora_te1_text_model_encoder_layers_", "lora_te2_text_model_encoder_layers_",
+                "lora_unet_input_blocks_")) {
+            assertTrue(lora.modules().keySet().stream().anyMatch(n -> n.startsWith(prefix)), prefix);
+        }
+        assertEquals("sdxl_base_v1-0", lora.metadata().get("ss_base_model_version"));
+        assertEquals("stable-diffusion-xl-v1-base/lora", lora.metadata().get("modelspec.architecture"));
+    }
+
+    @Test
     void theSameSeedGivesTheSameTensorsTwice() throws Exception {
         Path tiny = tinyCheckpoint();
         Path a = train(tiny, temp.resolve("a"), Map.of("maxTrainEpochs", 1L, "networkDropout", 0.1, "rankDropout", 0.2, "moduleDropout", 0.1),
