@@ -49,6 +49,8 @@ import org.osgi.framework.FrameworkUtil;
  *     A1111's "CPU" RNG source and ComfyUI's noise) times the sampler's starting scale.
  * <li>The prompt and the negative prompt are encoded in one batch (so both have the same number of
  *     75-token windows); classifier-free guidance runs cond and uncond in one model call per step.
+ *     An empty negative prompt conditions as the family says ({@link DiffusionModel#emptyNegativePrompt}:
+ *     SDXL zeroes its text parts as A1111 does, SD 1.x/2.x encode {@code ""}).
  * <li>Before every model evaluation each LoRA's multipliers are set to its strength at that point
  *     of sampling (see {@link #progress}); when a text-encoder strength changes, the prompts are
  *     encoded again.
@@ -304,6 +306,11 @@ public final class Renderer implements AutoCloseable {
                 for (NDArray array : arrays) {
                     negative.add(array.get("0:1"));
                     positive.add(array.get("1:2"));
+                }
+                if (request.negativePrompt().isEmpty()) {
+                    // A1111 zeroes an empty negative prompt's SDXL text conditioning; the family decides
+                    // (the arrays it replaces stay in this scope and are freed with it).
+                    negative = model.emptyNegativePrompt(Conditioning.of(negative)).asList();
                 }
                 NDScope.unregister(negative);
                 NDScope.unregister(positive);

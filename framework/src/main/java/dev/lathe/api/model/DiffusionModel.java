@@ -66,6 +66,21 @@ public interface DiffusionModel extends BaseModel {
     Conditioning encodePrompts(List<String> prompts, int clipSkip, List<SizeConditioning> sizes);
 
     /**
+     * The unconditional conditioning of an empty negative prompt when sampling, from
+     * {@code encodedEmpty}: what {@link #encodePrompts} gave for {@code ""} (padded to the windows
+     * of the batch it was encoded with). The default is {@code encodedEmpty} itself: SD 1.x and 2.x
+     * encode {@code ""} like any other prompt. SDXL answers zeros for everything that comes from
+     * the text (the context and the pooled-text part of the vector) and keeps the size part, as
+     * AUTOMATIC1111 and diffusers render SDXL.
+     *
+     * <p>New arrays belong to the caller's {@link ai.djl.ndarray.NDScope} (else to the input's
+     * manager); {@code encodedEmpty} is not closed.
+     */
+    default Conditioning emptyNegativePrompt(Conditioning encodedEmpty) {
+        return encodedEmpty;
+    }
+
+    /**
      * The network's prediction (ε or v, see {@link #vPrediction()}) for noisy latents
      * {@code [B, 4, h, w]} at {@code timesteps} ({@code [B]}, float, possibly fractional).
      */

@@ -438,6 +438,28 @@ public final class SdxlModel implements DiffusionModel {
         return sizes;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Zeros for the context and for the pooled text at the start of the vector; the size
+     * embeddings after it stay. This is what AUTOMATIC1111 renders SDXL with when every negative
+     * prompt of the batch is empty (its {@code force_zero_negative_prompt}, which zeroes the outputs
+     * of the conditioner's text embedders but not those of its size embedders), and what diffusers'
+     * SDXL pipelines do without a negative prompt ({@code force_zeros_for_empty_prompt}).
+     */
+    @Override
+    public Conditioning emptyNegativePrompt(Conditioning encodedEmpty) {
+        NDArray vector = encodedEmpty.vector();
+        if (vector == null) {
+            throw new IllegalArgumentException("SDXL conditioning has a vector (pooled text and size embeddings)");
+        }
+        String text = ":, :" + architecture.projectionDim();
+        String size = ":, " + architecture.projectionDim() + ":";
+        NDList out = Scopes.runAll(() -> new NDList(encodedEmpty.context().zerosLike(),
+                vector.get(text).zerosLike().concat(vector.get(size), 1)));
+        return new Conditioning(out.get(0), out.get(1));
+    }
+
     /** {@inheritDoc} The conditioning must carry the vector ({@link Conditioning#vector()}). */
     @Override
     public NDArray predict(NDArray noisyLatents, NDArray timesteps, Conditioning conditioning) {
