@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * An x/y comparison grid of rendered images written as a PNG, with a {@code parameters} chunk as
  * AUTOMATIC1111's X/Y plot writes one: the first image's parameters plus {@code X Type},
- * {@code X Values}, {@code Y Type} and {@code Y Values} naming the axes.
+ * {@code X Values}, {@code Y Type} and {@code Y Values} naming the axes. Axis values are one CSV
+ * line, as the X/Y plot reads and writes them: a label with a comma or a quote is quoted.
  */
 public final class GridImage {
 
@@ -46,10 +47,19 @@ public final class GridImage {
             throw new IllegalArgumentException("a grid needs at least one image");
         }
         GenerationParameters parameters = first.parameters()
-                .withExtra("X Type", xType).withExtra("X Values", String.join(", ", columnLabels))
-                .withExtra("Y Type", yType).withExtra("Y Values", String.join(", ", rowLabels));
+                .withExtra("X Type", xType).withExtra("X Values", axisValues(columnLabels))
+                .withExtra("Y Type", yType).withExtra("Y Values", axisValues(rowLabels));
         RgbImage grid = ImageGrid.compose(images, rowLabels, columnLabels);
         PngFile.write(file, grid, Map.of(RenderedImage.PARAMETERS_CHUNK, parameters.toInfotext()));
         return parameters;
+    }
+
+    /** The labels as one CSV line joined with {@code ", "}; a label with {@code ,} or {@code "} in double quotes. */
+    static String axisValues(List<String> labels) {
+        List<String> values = new ArrayList<>();
+        for (String label : labels) {
+            values.add(label.contains(",") || label.contains("\"") ? "\"" + label.replace("\"", "\"\"") + "\"" : label);
+        }
+        return String.join(", ", values);
     }
 }

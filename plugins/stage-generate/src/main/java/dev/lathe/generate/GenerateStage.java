@@ -48,7 +48,14 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@code pNN.png} per prompt (rows: variants, columns: seeds), when {@code grid} is on. A LoRA
  * option may name a folder of LoRA files (e.g. a train stage's epochs): each file is then a
  * variant of its own, so {@code images} holds one subfolder per epoch, which the evaluate stage
- * scores as candidates.
+ * scores as candidates. With {@code negativePrompts}, every LoRA variant is rendered once per
+ * negative prompt (folders {@code <variant>+neg=<negative>}), for comparisons such as a negative
+ * LoRA against the same negative prompt without it.
+ *
+ * <p>With the {@code dataset} option the images are also laid out as a kohya dataset,
+ * output {@code dataset}: {@code dataset/<repeats>_<name>/} with each image and a same-named
+ * {@code .txt} caption, which a train stage takes as its {@code dataset} (e.g. to train a LoRA on
+ * images the base model renders badly, or on the good images of a LoRA at half strength).
  */
 @Component(service = StageType.class, property = "id=generate")
 public final class GenerateStage implements StageType {
@@ -56,6 +63,7 @@ public final class GenerateStage implements StageType {
     static final String PROMPTS = "prompts";
     static final String PROMPT_FILE = "promptFile";
     static final String NEGATIVE = "negativePrompt";
+    static final String NEGATIVES = "negativePrompts";
     static final String SAMPLER = "sampler";
     static final String STEPS = "steps";
     static final String CFG = "cfg";
@@ -73,9 +81,14 @@ public final class GenerateStage implements StageType {
     static final String CHECKPOINT = "checkpoint";
     static final String TOKENIZER = "tokenizer";
     static final String PRECISION = "precision";
+    static final String DATASET = "dataset";
+    static final String REPEATS = "repeats";
+    static final String DATASET_NAME = "name";
+    static final String CAPTION = "caption";
 
     static final String IMAGES_OUTPUT = "images";
     static final String GRID_OUTPUT = "grid";
+    static final String DATASET_OUTPUT = "dataset";
 
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.list(PROMPTS, OptionSpec.string("prompt", null, "A prompt"),
@@ -83,6 +96,9 @@ public final class GenerateStage implements StageType {
             OptionSpec.path(PROMPT_FILE, "A kohya sample-prompt file: one prompt per line with --n, --w, --h, --s, --l, --d, "
                     + "--ss options overriding this stage's settings; # starts a comment"),
             OptionSpec.string(NEGATIVE, "", "The negative prompt (for prompt-file lines without --n)"),
+            OptionSpec.list(NEGATIVES, OptionSpec.string("negativePrompt", null, "A negative prompt"),
+                    "Negative prompts to compare: every LoRA variant is rendered once with each (\"\" for none), "
+                            + "replacing negativePrompt and --n"),
             OptionSpec.string(SAMPLER, RenderRequest.DEFAULT_SAMPLER, "The sampler: A1111's name (\"Euler a\", \"DPM++ 2M "
                     + "Karras\") or the k-diffusion/kohya id (euler_a, dpmpp_2m_karras, ddim)"),
             OptionSpec.integer(STEPS, RenderRequest.DEFAULT_STEPS, "Sampling steps").min(1).max(RenderRequest.MAX_STEPS),
@@ -109,7 +125,14 @@ public final class GenerateStage implements StageType {
             OptionSpec.path(TOKENIZER, "The CLIP tokenizer (folder with vocab.json and merges.txt, or the .gz file); "
                     + "default: beside the checkpoint, the cache, or downloaded once"),
             OptionSpec.choice(PRECISION, "float32", List.of("float32", "float16"),
-                    "Compute type (float16 on a GPU only); images are always decoded in float32"));
+                    "Compute type (float16 on a GPU only); images are always decoded in float32"),
+            OptionSpec.object(DATASET, List.of(
+                    OptionSpec.integer(REPEATS, 1, "Repeats per epoch: the number in the folder name <repeats>_<name>")
+                            .min(1).max(100000),
+                    OptionSpec.string(DATASET_NAME, null, "The rest of the folder name (default: the stage name)"),
+                    OptionSpec.string(CAPTION, null, "Every image's caption (default: its prompt as plain text, "
+                            + "without emphasis and tags)")),
+                    "Also lay the images out as a kohya dataset folder (output \"dataset\") for a train stage"));
 
     private final List<BaseModelFamily> families;
 
@@ -136,14 +159,15 @@ public final class GenerateStage implements StageType {
 
     @Override
     public Set<String> outputs() {
-        return Set.of(IMAGES_OUTPUT, GRID_OUTPUT);
+        return Set.of(IMAGES_OUTPUT, GRID_OUTPUT, DATASET_OUTPUT);
     }
 
     @Override
     public StageResult run(StageContext context) throws IOException {
         Options options = context.options();
         List<RenderBatch.PromptRun> prompts = prompts(context);
-        List<Variant> variants = Variant.combinations(loraChoices(context));
+        List<String> negatives = options.has(NEGATIVES) ? options.getList(NEGATIVES) : List.of();
+        List<Variant> variants = Variant.combinations(loraChoices(context), negatives);
         Path checkpoint = options.has(CHECKPOINT) ? options.getPath(CHECKPOINT) : context.baseCheckpoint();
         if (checkpoint == null) {
             throw new InvalidInputException("Stage \"" + context.stageName() + "\" has no checkpoint to render with: set the "
@@ -153,6 +177,8 @@ public final class GenerateStage implements StageType {
         Path images = context.stageDir().resolve("images");
         Path grids = context.stageDir().resolve("grids");
         boolean grid = options.getBoolean(GRID);
+        DatasetWriter dataset = options.has(DATASET) ? DatasetWriter.create(context.stageDir().resolve("dataset"),
+                datasetSpec(options.getObject(DATASET), context.stageName()), "stage \"" + context.stageName() + "\"") : null;
         String family = options.has(CHECKPOINT) ? null : context.family();
         LoadOptions load = new LoadOptions(context.device(), options.getString(PRECISION),
                 options.has(TOKENIZER) ? options.getPath(TOKENIZER) : null);
@@ -160,16 +186,38 @@ public final class GenerateStage implements StageType {
         try (DiffusionModel model = CheckpointLoader.load(checkpoint, family, families, load);
                 Renderer renderer = new Renderer(model, new LoraFolders(loraFolders), FileHashes.userCache());
                 Progress progress = context.progress("render " + batch.images() + " images", batch.steps())) {
-            batch.run(renderer, (p, variant, seed) -> images.resolve(variant.folder()).resolve(String.format("p%02d-%d.png", p, seed)),
-                    grid ? p -> grids.resolve(String.format("p%02d.png", p)) : null, progress, file -> { });
+            batch.run(renderer, (p, variant, seed) -> images.resolve(variant.folder()).resolve(imageName(p, seed)),
+                    grid ? p -> grids.resolve(String.format("p%02d.png", p)) : null, progress, (file, image) -> {
+                        if (dataset != null && image != null) {
+                            String name = file.getFileName().toString();
+                            dataset.add(file, variants.size() > 1 ? image.variant().folder() + "-" + name : name,
+                                    image.image().parameters().prompt());
+                        }
+                    });
         }
         Map<String, Path> outputs = new LinkedHashMap<>();
         outputs.put(IMAGES_OUTPUT, images);
         if (grid) {
             outputs.put(GRID_OUTPUT, grids);
         }
+        if (dataset != null) {
+            outputs.put(DATASET_OUTPUT, dataset.root());
+        }
         return new StageResult(outputs, batch.images() + " images: " + prompts.size() + " prompt(s) x " + variants.size()
-                + " variant(s) x seeds" + (grid ? ", " + prompts.size() + " grid(s)" : ""));
+                + " variant(s) x seeds" + (grid ? ", " + prompts.size() + " grid(s)" : "")
+                + (dataset != null ? "; dataset " + dataset : ""));
+    }
+
+    /** {@code pNN-SEED.png}: prompt NN at that seed. */
+    private static String imageName(int prompt, long seed) {
+        return String.format("p%02d-%d.png", prompt, seed);
+    }
+
+    /** The {@code dataset} option: its name defaults to the stage's. */
+    static DatasetWriter.Spec datasetSpec(Options dataset, String stageName) {
+        return new DatasetWriter.Spec(dataset.getInt(REPEATS),
+                dataset.has(DATASET_NAME) ? dataset.getString(DATASET_NAME) : stageName,
+                dataset.has(CAPTION) ? dataset.getString(CAPTION) : null);
     }
 
     /** The prompts with their seeds; every sampler is checked here, before the model loads. */

@@ -11,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Renders prompts × variants × seeds and writes each image where {@link Sink} says; optionally
+ * Renders prompts × variants × seeds and writes each image where {@link Sink} says (a variant's
+ * LoRAs added to the prompt's, its negative prompt, if it has one, replacing the prompt's); optionally
  * one x/y grid per prompt (rows: variants, columns: seeds). Shared by {@code lathe sample} and
  * the generate stage.
  */
@@ -28,6 +29,16 @@ final class RenderBatch {
     @FunctionalInterface
     interface Sink {
         Path file(int promptIndex, Variant variant, long seed);
+    }
+
+    /** Hears about every file written: an image (with where it came from) or a grid ({@code image} null). */
+    @FunctionalInterface
+    interface Written {
+        void file(Path file, WrittenImage image) throws IOException;
+    }
+
+    /** An image {@link #run} wrote: prompt {@code promptIndex} rendered in {@code variant}. */
+    record WrittenImage(int promptIndex, Variant variant, RenderedImage image) {
     }
 
     private final List<PromptRun> prompts;
@@ -53,7 +64,7 @@ final class RenderBatch {
      * @return the files written, images first, then grids
      */
     List<Path> run(Renderer renderer, Sink sink, java.util.function.IntFunction<Path> grid, Progress progress,
-            java.util.function.Consumer<Path> written) throws IOException {
+            Written written) throws IOException {
         List<Path> files = new ArrayList<>();
         int done = 0;
         int total = images();
@@ -64,11 +75,14 @@ final class RenderBatch {
                 List<RenderedImage> row = new ArrayList<>();
                 for (long seed : prompt.seeds()) {
                     RenderRequest request = prompt.request().withSeed(seed).withLoras(concat(prompt.request(), variant));
+                    if (variant.negativePrompt() != null) {
+                        request = request.withNegativePrompt(variant.negativePrompt());
+                    }
                     progress.status("image " + (++done) + "/" + total);
                     RenderedImage image = renderer.render(request, (step, steps, loras) -> progress.advance(1));
                     Path file = image.write(sink.file(p, variant, image.parameters().seed()));
                     files.add(file);
-                    written.accept(file);
+                    written.file(file, new WrittenImage(p, variant, image));
                     if (grid != null) {
                         row.add(image);
                     }
@@ -79,9 +93,10 @@ final class RenderBatch {
                 List<String> columns = prompt.seeds().stream().map(s -> "seed " + s).toList();
                 List<String> rows = variants.stream().map(Variant::label).toList();
                 Path file = grid.apply(p);
-                GridImage.write(file, cells, "Seed", columns, variants.size() > 1 ? "LoRA" : "Variant", rows);
+                boolean loraRows = variants.size() > 1 && variants.stream().allMatch(v -> v.negativePrompt() == null);
+                GridImage.write(file, cells, "Seed", columns, loraRows ? "LoRA" : "Variant", rows);
                 files.add(file);
-                written.accept(file);
+                written.file(file, null);
             }
         }
         return files;

@@ -203,7 +203,7 @@ public final class SampleCommand implements CommandPlugin {
             try (DiffusionModel model = CheckpointLoader.load(checkpoint, family, families, options);
                     Renderer renderer = new Renderer(model, new LoraFolders(loraDirs), FileHashes.userCache());
                     Progress progress = new ConsoleProgress(err, System.console() != null).start("sample", batch.steps())) {
-                batch.run(renderer, sink, grid == null ? null : i -> grid, progress, file -> out.println(file));
+                batch.run(renderer, sink, grid == null ? null : i -> grid, progress, (file, image) -> out.println(file));
             }
             return 0;
         }

@@ -1,6 +1,8 @@
 package dev.lathe.generate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +12,9 @@ import dev.lathe.api.pipeline.StageResult;
 import dev.lathe.api.pipeline.StageType;
 import dev.lathe.config.ConfigReader;
 import dev.lathe.config.MapPluginCatalog;
+import dev.lathe.dataset.DatasetFolder;
+import dev.lathe.dataset.DatasetOptions;
+import dev.lathe.dataset.KohyaDataset;
 import dev.lathe.pipeline.PipelineRunner;
 import dev.lathe.pipeline.ProgressFactory;
 import dev.lathe.pipeline.RunSummary;
@@ -19,6 +24,8 @@ import dev.lathe.sd15.Sd15Family;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -140,6 +147,117 @@ class GenerateStageTest {
                  "stages": [{"name": "gen", "type": "generate", "prompts": "x", "sampler": "lms"}]}
                 """));
         assertTrue(sampler.getMessage().contains("Unknown sampler \"lms\""), sampler.getMessage());
+    }
+
+    @Test
+    void theDatasetOptionLaysTheImagesOutAsAKohyaDatasetThatTrainingAccepts() throws Exception {
+        RunSummary run = run("""
+                {
+                  "name": "bad", "checkpoint": "TINY",
+                  "stages": [
+                    {"name": "bad", "type": "generate", "prompts": ["(blurry:1.4), (bad hands:1.2), a cat", "a dog"],
+                     "seeds": [3, 4], "width": 16, "height": 16, "steps": 2,
+                     "dataset": {"repeats": 10, "name": "wrong", "caption": "wrong"}}
+                  ]
+                }
+                """);
+        Map<String, Path> outputs = run.stage("bad").orElseThrow().outputs();
+        Path dataset = outputs.get("dataset");
+        assertEquals(dir.resolve("runs/bad/bad/dataset"), dataset);
+        assertEquals(List.of("10_wrong"), names(dataset));
+        Path folder = dataset.resolve("10_wrong");
+        List<String> expected = new ArrayList<>();
+        for (String image : List.of("p00-3", "p00-4", "p01-3", "p01-4")) {
+            expected.add(image + ".png");
+            expected.add(image + ".txt");
+            assertEquals("wrong", Files.readString(folder.resolve(image + ".txt")));
+            assertArrayEquals(Files.readAllBytes(outputs.get("images").resolve("base/" + image + ".png")),
+                    Files.readAllBytes(folder.resolve(image + ".png")), "the rendered image, parameters and all");
+        }
+        assertEquals(expected, names(folder));
+
+        KohyaDataset kohya = KohyaDataset.open(DatasetOptions.of(dataset));
+        assertEquals(List.of("10_wrong"), kohya.folders().stream().map(DatasetFolder::name).toList());
+        assertEquals(10, kohya.folders().get(0).repeats());
+        assertEquals(4, kohya.images().size());
+        assertTrue(kohya.images().stream().allMatch(i -> i.caption().equals("wrong") && i.captionFile() != null));
+        assertEquals(40, kohya.numTrainImages());
+        assertEquals(Map.of("wrong", 4), kohya.tagFrequency().get("10_wrong"));
+        assertTrue(run.stage("bad").orElseThrow().summary().contains("10_wrong (4 images, captions \"wrong\")"),
+                run.stage("bad").orElseThrow().summary());
+    }
+
+    @Test
+    void withoutACaptionEachImageIsCaptionedWithItsPromptAsPlainTextAndTheFolderIsNamedAfterTheStage() throws Exception {
+        RunSummary run = run("""
+                {
+                  "name": "plain", "checkpoint": "TINY",
+                  "stages": [
+                    {"name": "train", "type": "fake-train"},
+                    {"name": "distill", "type": "generate", "loraFolders": ["LORAS"],
+                     "prompts": ["(sks woman:1.2), [smiling], BREAK white background <lora:lora:0.5>"],
+                     "loras": [{"lora": "train.last", "strength": [0.5, 1]}],
+                     "seeds": [5], "width": 16, "height": 16, "steps": 1, "dataset": {}}
+                  ]
+                }
+                """);
+        Path folder = run.stage("distill").orElseThrow().outputs().get("dataset").resolve("1_distill");
+        assertEquals(List.of("last@0.5-p00-5.png", "last@0.5-p00-5.txt", "last@1-p00-5.png", "last@1-p00-5.txt"),
+                names(folder), "several variants: the variant's folder name first");
+        assertEquals("sks woman, smiling, white background", Files.readString(folder.resolve("last@1-p00-5.txt")));
+    }
+
+    @Test
+    void aDatasetNameThatIsNoFolderNameIsRefusedBeforeRendering() throws Exception {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> run("""
+                {"name": "bad", "checkpoint": "TINY",
+                 "stages": [{"name": "gen", "type": "generate", "prompts": "x", "dataset": {"name": "a/b"}}]}
+                """));
+        assertTrue(e.getMessage().contains("\"a/b\"") && e.getMessage().contains("path separator"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("runs/bad/gen/images")), "nothing rendered");
+    }
+
+    @Test
+    void negativePromptsAreAnAxisAcrossTheLoraVariants() throws Exception {
+        RunSummary run = run("""
+                {
+                  "name": "neg", "checkpoint": "TINY",
+                  "stages": [
+                    {"name": "train", "type": "fake-train"},
+                    {"name": "compare", "type": "generate", "prompts": ["a cat"], "negativePrompt": "ignored",
+                     "negativePrompts": ["", "wrong"], "loras": [{"lora": "train.last", "strength": [0, 1]}],
+                     "seeds": [1], "width": 16, "height": 16, "steps": 2, "grid": true}
+                  ]
+                }
+                """);
+        Map<String, Path> outputs = run.stage("compare").orElseThrow().outputs();
+        Path images = outputs.get("images");
+        assertEquals(List.of("last@0+neg=none", "last@0+neg=wrong", "last@1+neg=none", "last@1+neg=wrong"), names(images));
+        assertEquals("", RenderedImage.readParameters(images.resolve("last@0+neg=none/p00-1.png")).negativePrompt());
+        GenerationParameters placebo = RenderedImage.readParameters(images.resolve("last@0+neg=wrong/p00-1.png"));
+        assertEquals("wrong", placebo.negativePrompt());
+        assertEquals("a cat <lora:last:0>", placebo.prompt());
+        assertEquals("wrong", RenderedImage.readParameters(images.resolve("last@1+neg=wrong/p00-1.png")).negativePrompt());
+        assertFalse(Arrays.equals(Files.readAllBytes(images.resolve("last@0+neg=none/p00-1.png")),
+                Files.readAllBytes(images.resolve("last@0+neg=wrong/p00-1.png"))), "the negative prompt changes the image");
+
+        GenerationParameters grid = RenderedImage.readParameters(outputs.get("grid").resolve("p00.png"));
+        assertEquals("Variant", grid.extra().get("Y Type"));
+        assertEquals("\"last 0, no negative\", \"last 0, neg: wrong\", \"last 1, no negative\", \"last 1, neg: wrong\"",
+                grid.extra().get("Y Values"));
+    }
+
+    @Test
+    void variantFolderNamesStayUnique() {
+        List<Variant> variants = Variant.combinations(List.of(), List.of("x".repeat(50) + "a", "x".repeat(50) + "b", "none", ""));
+        assertEquals(List.of("base+neg=" + "x".repeat(40), "base+neg=" + "x".repeat(40) + "-2", "base+neg=none",
+                "base+neg=none-2"), variants.stream().map(Variant::folder).toList());
+    }
+
+    @Test
+    void plainCaptionsDropWeightsTagsAndBreaks() {
+        assertEquals("blurry, bad hands, a cat", DatasetWriter.plainCaption("(blurry:1.4), ((bad hands)),\n a cat <lora:x:1>"));
+        assertEquals("a, b", DatasetWriter.plainCaption("a BREAK b"));
     }
 
     private static List<String> names(Path folder) throws IOException {
