@@ -84,7 +84,7 @@ public class ServiceRegistryIT {
                 .collect(Collectors.toSet());
         assertTrue(names.toString(), names.containsAll(List.of("dev.lathe.framework", "dev.lathe.cli",
                 "dev.lathe.base-sd15", "dev.lathe.base-sdxl", "dev.lathe.stage-train", "dev.lathe.stage-generate",
-                "org.example.lathe.sgd")));
+                "dev.lathe.stage-merge", "org.example.lathe.sgd")));
     }
 
     @Test
