@@ -3,7 +3,7 @@ package dev.lathe.lora;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,6 +13,7 @@ import dev.lathe.api.model.DiffusionModel;
 import dev.lathe.api.pipeline.Progress;
 import dev.lathe.nn.StoredRange;
 import dev.lathe.pipeline.ProgressFactory;
+import dev.lathe.runtime.NDArrays;
 import dev.lathe.runtime.TensorRuntime;
 import dev.lathe.safetensors.DType;
 import dev.lathe.safetensors.DeferredTensor;
@@ -40,7 +41,8 @@ import java.util.Set;
  * <p><b>What changes.</b> Every weight a LoRA module adapts becomes
  * {@code W + Σ strength · alpha/rank · up @ down} over the LoRAs that adapt it
  * ({@link LoraModule#merge}), computed in float32 from the stored values and rounded once into
- * the tensor's own dtype (F32, F16 or BF16; the half-precision conversions are done in Java).
+ * the tensor's own dtype (F32, F16 or BF16; to nearest, ties to even; BF16 in Java, as DJL's
+ * BF16 support crashes the JVM).
  * Where the model presents a weight under another name or shape than the file stores it
  * ({@link DiffusionModel#storedAt}), the merged values go back into the stored tensor: for an
  * OpenCLIP text encoder (SDXL's second, SD 2.x's) q, k and v are rows of one fused
@@ -153,27 +155,39 @@ public final class CheckpointMerger {
 
     /**
      * {@code stored} with every range of {@code change} replaced by its merged weight: the range's
-     * values widened to float32, each contribution merged in turn, rounded back to the stored dtype.
+     * values as float32 (straight from the mapping into libtorch), each contribution merged in
+     * turn, rounded back to the stored dtype (BF16 in Java). A weight that is the whole tensor
+     * becomes the result as it is; ranges of a fused tensor are written into a copy of it.
      */
     private static Tensor merged(Tensor stored, Map<StoredRange, List<Contribution>> change, NDManager root) {
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(stored.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(stored.data()).flip();
         try (NDManager scratch = root.newSubManager()) {
-            change.forEach((range, contributions) -> {
-                long[] shape = contributions.get(0).spec().layer().weightShape();
-                int offset = Math.toIntExact(range.byteOffset());
-                int length = Math.toIntExact(range.byteLength());
-                Tensor original = Tensor.of(stored.dtype(), shape, stored.data().slice(offset, length));
-                NDArray weight = scratch.create(original.toFloatArray(), new Shape(shape));
-                for (Contribution c : contributions) {
-                    LoraModule module = c.weights().toModule(scratch, c.spec(), 1f, LoraDropout.none());
-                    weight = module.merge(weight, c.strength());
+            if (change.size() == 1) {
+                Map.Entry<StoredRange, List<Contribution>> only = change.entrySet().iterator().next();
+                if (only.getKey().isWhole(stored.byteSize())) {
+                    Tensor weight = mergedWeight(stored, only.getKey(), only.getValue(), scratch);
+                    return Tensor.of(stored.dtype(), stored.shape(), weight.data());
                 }
-                Tensor result = Tensor.ofFloats(stored.dtype(), shape, weight.toFloatArray());
-                out.put(offset, result.data(), 0, length);
-            });
+            }
+            ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(stored.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+            out.put(stored.data()).flip();
+            change.forEach((range, contributions) -> out.put(Math.toIntExact(range.byteOffset()),
+                    mergedWeight(stored, range, contributions, scratch).data(), 0, Math.toIntExact(range.byteLength())));
+            return Tensor.of(stored.dtype(), stored.shape(), out);
         }
-        return Tensor.of(stored.dtype(), stored.shape(), out);
+    }
+
+    /** The weight at {@code range} of {@code stored} with {@code contributions} merged, in the stored dtype. */
+    private static Tensor mergedWeight(Tensor stored, StoredRange range, List<Contribution> contributions,
+            NDManager scratch) {
+        long[] shape = contributions.get(0).spec().layer().weightShape();
+        Tensor original = Tensor.of(stored.dtype(), shape, stored.data().slice(Math.toIntExact(range.byteOffset()),
+                Math.toIntExact(range.byteLength())));
+        NDArray weight = NDArrays.fromTensor(scratch, original, DataType.FLOAT32);
+        for (Contribution c : contributions) {
+            LoraModule module = c.weights().toModule(scratch, c.spec(), 1f, LoraDropout.none());
+            weight = module.merge(weight, c.strength());
+        }
+        return NDArrays.toTensor(weight, stored.dtype());
     }
 
     private static void checkPaths(Path base, Path target) throws IOException {
