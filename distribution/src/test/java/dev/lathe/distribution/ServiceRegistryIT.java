@@ -121,6 +121,17 @@ public class ServiceRegistryIT {
     }
 
     @Test
+    public void mergeStageAndCommandResolveWithTheModelFamilies() throws Exception {
+        StageType merge = only(StageType.class, "merge");
+        assertEquals(Set.of("checkpoint"), merge.outputs());
+        assertTrue(merge.options().stream().anyMatch(o -> o.name().equals("loras")));
+        dev.lathe.api.cli.CommandPlugin command = only(dev.lathe.api.cli.CommandPlugin.class, "merge");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, command.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--lora"));
+    }
+
+    @Test
     public void builtInRegularizationNoneResolves() throws Exception {
         RegularizationStrategy none = only(RegularizationStrategy.class, "none");
         assertTrue(none.prepare(new RegularizationRequest(10, "woman", Files.createTempDirectory("reg")),

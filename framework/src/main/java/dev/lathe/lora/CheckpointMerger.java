@@ -86,6 +86,13 @@ public final class CheckpointMerger {
     }
 
     /**
+     * What to change: per stored tensor, per range of it (a weight), the modules that adapt it;
+     * the merge record; the number of modules.
+     */
+    private record Plan(Map<String, Map<StoredRange, List<Contribution>>> changes, String provenance, int modules) {
+    }
+
+    /**
      * Merges {@code loras} into the checkpoint {@code model} was loaded from and writes the result
      * to {@code target} (its folder is created if needed).
      *
@@ -106,8 +113,35 @@ public final class CheckpointMerger {
         if (loras.isEmpty()) {
             throw new InvalidInputException("No LoRA to merge into " + base + ": name at least one LoRA file.");
         }
+        Plan plan = plan(model, loras);
+        try (SafeTensorsFile file = SafeTensorsFile.open(base);
+                NDManager manager = TensorRuntime.newManager(Device.cpu());
+                Progress bytes = progress.start("merge into " + target.getFileName(), file.fileSize() - file.dataOffset())) {
+            checkDtypes(file, plan.changes().keySet());
+            Map<String, DeferredTensor> tensors = new LinkedHashMap<>();
+            for (TensorInfo info : file.tensors().values()) {
+                String name = info.name();
+                Map<StoredRange, List<Contribution>> change = plan.changes().get(name);
+                tensors.put(name, new DeferredTensor(info.dtype(), info.shape(), () -> {
+                    bytes.advance(info.byteSize());
+                    return change == null ? file.tensor(name) : merged(file.tensor(name), change, manager);
+                }));
+            }
+            Map<String, String> metadata = new LinkedHashMap<>(file.metadata());
+            metadata.put(PROVENANCE_KEY, plan.provenance());
+            Path folder = target.toAbsolutePath().getParent();
+            if (folder != null) {
+                Files.createDirectories(folder);
+            }
+            SafeTensorsWriter.writeDeferred(target, tensors, metadata);
+        }
+        return new Merged(target, plan.modules(), plan.changes().size(), plan.provenance());
+    }
+
+    /** Reads every LoRA, binds its modules to the model's weights and finds where those are stored. */
+    private static Plan plan(DiffusionModel model, List<LoraToMerge> loras) throws IOException {
         Map<String, Map<StoredRange, List<Contribution>>> changes = new LinkedHashMap<>();
-        ArrayNode provenance = previousProvenance(base);
+        ArrayNode provenance = previousProvenance(model.source());
         int modules = 0;
         for (LoraToMerge lora : loras) {
             LoraFileContents contents = LoraFile.read(lora.file());
@@ -128,29 +162,7 @@ public final class CheckpointMerger {
             entry.put("sshs_model_hash", modelHash(lora.file(), contents));
             entry.put("strength", lora.strength());
         }
-        String provenanceText = JSON.writeValueAsString(provenance);
-        try (SafeTensorsFile file = SafeTensorsFile.open(base);
-                NDManager manager = TensorRuntime.newManager(Device.cpu());
-                Progress bytes = progress.start("merge into " + target.getFileName(), file.fileSize() - file.dataOffset())) {
-            checkDtypes(file, changes.keySet());
-            Map<String, DeferredTensor> tensors = new LinkedHashMap<>();
-            for (TensorInfo info : file.tensors().values()) {
-                String name = info.name();
-                Map<StoredRange, List<Contribution>> change = changes.get(name);
-                tensors.put(name, new DeferredTensor(info.dtype(), info.shape(), () -> {
-                    bytes.advance(info.byteSize());
-                    return change == null ? file.tensor(name) : merged(file.tensor(name), change, manager);
-                }));
-            }
-            Map<String, String> metadata = new LinkedHashMap<>(file.metadata());
-            metadata.put(PROVENANCE_KEY, provenanceText);
-            Path folder = target.toAbsolutePath().getParent();
-            if (folder != null) {
-                Files.createDirectories(folder);
-            }
-            SafeTensorsWriter.writeDeferred(target, tensors, metadata);
-        }
-        return new Merged(target, modules, changes.size(), provenanceText);
+        return new Plan(changes, JSON.writeValueAsString(provenance), modules);
     }
 
     /**
