@@ -84,7 +84,7 @@ public class ServiceRegistryIT {
                 .collect(Collectors.toSet());
         assertTrue(names.toString(), names.containsAll(List.of("dev.lathe.framework", "dev.lathe.cli",
                 "dev.lathe.base-sd15", "dev.lathe.base-sdxl", "dev.lathe.stage-train", "dev.lathe.stage-generate",
-                "org.example.lathe.sgd")));
+                "dev.lathe.stage-merge", "org.example.lathe.sgd")));
     }
 
     @Test
@@ -117,6 +117,17 @@ public class ServiceRegistryIT {
         dev.lathe.api.cli.CommandPlugin sample = only(dev.lathe.api.cli.CommandPlugin.class, "sample");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, sample.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--lora"));
+    }
+
+    @Test
+    public void mergeStageAndCommandResolveWithTheModelFamilies() throws Exception {
+        StageType merge = only(StageType.class, "merge");
+        assertEquals(Set.of("checkpoint"), merge.outputs());
+        assertTrue(merge.options().stream().anyMatch(o -> o.name().equals("loras")));
+        dev.lathe.api.cli.CommandPlugin command = only(dev.lathe.api.cli.CommandPlugin.class, "merge");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, command.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("--lora"));
     }
 

@@ -73,6 +73,18 @@ public final class RemappedSource implements WeightSource {
         return Tensor.of(view.dtype(), view.shape(), data.slice(from, to - from));
     }
 
+    /** The range of the base source's tensor that {@code name} is, where the base stores it. */
+    @Override
+    public StoredRange storedAt(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("no tensor " + name);
+        }
+        StoredRange original = base.storedAt(e.original);
+        long offset = e.rowFrom * rowBytes(base.info(e.original));
+        return new StoredRange(original.tensor(), original.byteOffset() + offset, infos.get(name).byteSize());
+    }
+
     /**
      * The name in the base source that {@code name} reads (for a row block: the whole fused
      * tensor), or null when this view has no {@code name}.

@@ -35,6 +35,29 @@ public interface WeightSource {
         return name;
     }
 
+    /**
+     * Where {@code name} is stored in the checkpoint's files (see {@link StoredRange}): for a
+     * file's own tensors the tensor itself, for a view the range of the tensor it was cut from.
+     *
+     * @throws IllegalArgumentException when there is no tensor {@code name}
+     */
+    default StoredRange storedAt(String name) {
+        TensorInfo info = info(name);
+        if (info == null) {
+            throw new IllegalArgumentException("no tensor " + name);
+        }
+        return new StoredRange(name, 0, info.byteSize());
+    }
+
+    /** {@link #storedAt} of every tensor, by name; unmodifiable. Needs the headers only. */
+    default Map<String, StoredRange> storedRanges() {
+        Map<String, StoredRange> ranges = new LinkedHashMap<>();
+        for (String name : names()) {
+            ranges.put(name, storedAt(name));
+        }
+        return Collections.unmodifiableMap(ranges);
+    }
+
     /** The tensor entry, or null when absent. */
     default TensorInfo info(String name) {
         return infos().get(name);
@@ -100,6 +123,15 @@ public interface WeightSource {
                     throw new IllegalArgumentException("no tensor " + name);
                 }
                 return source.tensor(name);
+            }
+
+            @Override
+            public StoredRange storedAt(String name) {
+                WeightSource source = owner.get(name);
+                if (source == null) {
+                    throw new IllegalArgumentException("no tensor " + name);
+                }
+                return source.storedAt(name);
             }
 
             @Override

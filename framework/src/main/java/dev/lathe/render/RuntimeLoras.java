@@ -75,7 +75,6 @@ final class RuntimeLoras implements AutoCloseable {
         }
         try {
             LoraFileContents contents = LoraFile.read(key);
-            LoraCompatibility.check(model, contents);
             List<ModelLoras.Bound> bound = ModelLoras.forFile(model, contents);
             LoraNetwork network = LoraNetwork.load(model.manager(), bound.stream().map(ModelLoras.Bound::spec).toList(),
                     contents, 0f, LoraDropout.none());

@@ -3,6 +3,7 @@ package dev.lathe.api.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.lathe.nn.AdaptableLayer;
+import dev.lathe.nn.StoredRange;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +44,15 @@ public interface DiffusionModel extends BaseModel {
      * adapters attach.
      */
     Map<String, AdaptableLayer> layers();
+
+    /**
+     * Where the tensor with canonical key {@code key} (a {@link LoraTarget#weightKey()}, a key of
+     * {@link #layers()} plus {@code .weight}) is stored in the checkpoint's files: the file's own
+     * tensor of that name, a tensor the family renamed or reshaped, or for OpenCLIP text encoders'
+     * q/k/v the rows of the fused {@code in_proj_weight}. Writers of merged checkpoints put changed
+     * weights back there. Null when the checkpoint has no tensor {@code key}.
+     */
+    StoredRange storedAt(String key);
 
     /** The LoRA target modules for {@code scope}, named as kohya-ss names them, in kohya's order. */
     List<LoraTarget> loraTargets(LoraScope scope);

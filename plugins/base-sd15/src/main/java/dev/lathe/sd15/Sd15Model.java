@@ -13,6 +13,7 @@ import dev.lathe.api.model.SizeConditioning;
 import dev.lathe.api.model.LoadOptions;
 import dev.lathe.checkpoint.CheckpointFiles;
 import dev.lathe.nn.AdaptableLayer;
+import dev.lathe.nn.StoredRange;
 import dev.lathe.nn.WeightSource;
 import dev.lathe.nn.Weights;
 import dev.lathe.nn.clip.ClipTextModel;
@@ -60,11 +61,12 @@ public final class Sd15Model implements DiffusionModel {
     private final List<String> ignoredTensors;
     private final Map<String, TensorInfo> tensors;
     private final Path tokenizerLocation;
+    private final Map<String, StoredRange> storage;
     private ClipTokenizer tokenizer;
 
     private Sd15Model(Path source, Sd15Architecture architecture, NDManager manager, ClipTextModel textEncoder,
                       AutoencoderKL vae, UNetModel unet, Map<String, AdaptableLayer> layers, List<String> ignored,
-                      Map<String, TensorInfo> tensors, Path tokenizerLocation) {
+                      Map<String, TensorInfo> tensors, Map<String, StoredRange> storage, Path tokenizerLocation) {
         this.source = source;
         this.architecture = architecture;
         this.manager = manager;
@@ -75,6 +77,7 @@ public final class Sd15Model implements DiffusionModel {
         this.ignoredTensors = ignored;
         this.tensors = tensors;
         this.tokenizerLocation = tokenizerLocation;
+        this.storage = storage;
     }
 
     /**
@@ -116,7 +119,7 @@ public final class Sd15Model implements DiffusionModel {
                     throw new InvalidInputException(incomplete(checkpoint.toString(), arch, w));
                 }
                 return new Sd15Model(checkpoint, arch, manager, parts.text, parts.vae, parts.unet, w.layers(), w.unused(),
-                        Map.copyOf(raw), opts.tokenizer());
+                        Map.copyOf(raw), canonical.storedRanges(), opts.tokenizer());
             } catch (RuntimeException | Error e) {
                 manager.close();
                 throw e;
@@ -229,6 +232,11 @@ public final class Sd15Model implements DiffusionModel {
     @Override
     public int vaeDownscale() {
         return vae.config().downscale();
+    }
+
+    @Override
+    public StoredRange storedAt(String key) {
+        return storage.get(key);
     }
 
     @Override

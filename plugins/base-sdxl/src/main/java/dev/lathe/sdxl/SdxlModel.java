@@ -17,6 +17,7 @@ import dev.lathe.lora.KohyaTargets;
 import dev.lathe.lora.ModelPart;
 import dev.lathe.nn.AdaptableLayer;
 import dev.lathe.nn.Scopes;
+import dev.lathe.nn.StoredRange;
 import dev.lathe.nn.WeightSource;
 import dev.lathe.nn.Weights;
 import dev.lathe.nn.clip.ClipTextModel;
@@ -77,11 +78,13 @@ public final class SdxlModel implements DiffusionModel {
     private final Map<String, AdaptableLayer> layers;
     private final List<String> ignoredTensors;
     private final Path tokenizerLocation;
+    private final Map<String, StoredRange> storage;
     private ClipTokenizer tokenizer1;
     private ClipTokenizer tokenizer2;
 
     private SdxlModel(Path source, SdxlArchitecture architecture, NDManager manager, Parts parts,
-                      Map<String, AdaptableLayer> layers, List<String> ignored, Path tokenizerLocation) {
+                      Map<String, AdaptableLayer> layers, List<String> ignored, Map<String, StoredRange> storage,
+                      Path tokenizerLocation) {
         this.source = source;
         this.architecture = architecture;
         this.manager = manager;
@@ -89,6 +92,7 @@ public final class SdxlModel implements DiffusionModel {
         this.layers = layers;
         this.ignoredTensors = ignored;
         this.tokenizerLocation = tokenizerLocation;
+        this.storage = storage;
     }
 
     /**
@@ -126,7 +130,8 @@ public final class SdxlModel implements DiffusionModel {
                 if (!w.problems().isEmpty()) {
                     throw new InvalidInputException(incomplete(checkpoint.toString(), arch, w));
                 }
-                return new SdxlModel(checkpoint, arch, manager, parts, w.layers(), w.unused(), opts.tokenizer());
+                return new SdxlModel(checkpoint, arch, manager, parts, w.layers(), w.unused(), canonical.storedRanges(),
+                        opts.tokenizer());
             } catch (RuntimeException | Error e) {
                 manager.close();
                 throw e;
@@ -274,6 +279,11 @@ public final class SdxlModel implements DiffusionModel {
     @Override
     public List<LoraTarget> loraTargets(LoraScope scope) {
         return KohyaTargets.targets(layers, LORA_PARTS, scope);
+    }
+
+    @Override
+    public StoredRange storedAt(String key) {
+        return storage.get(key);
     }
 
     /** The outputs of both text encoders for one batch of token windows. */

@@ -4,28 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.lathe.api.model.LoadOptions;
+import dev.lathe.lora.CheckpointMerger;
 import dev.lathe.lora.LoraAttachment;
 import dev.lathe.lora.LoraDropout;
 import dev.lathe.lora.LoraFile;
 import dev.lathe.lora.LoraFileContents;
-import dev.lathe.lora.LoraModule;
 import dev.lathe.lora.LoraNetwork;
+import dev.lathe.lora.LoraToMerge;
 import dev.lathe.lora.ModelLoras;
+import dev.lathe.pipeline.ProgressFactory;
 import dev.lathe.runtime.TensorRuntime;
-import dev.lathe.safetensors.Tensor;
-import dev.lathe.testing.CheckpointRewrite;
 import dev.lathe.testing.TensorAsserts;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -38,14 +33,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ({@code lora_te}, text encoder 2's q/k/v over OpenCLIP's fused {@code in_proj}) applied through
  * the family-neutral API — {@link ModelLoras#forFile}, {@link LoraNetwork#load},
  * {@link LoraAttachment#attach} — reproduce the reference outputs; detaching restores the base
- * model; and merging the LoRA into the checkpoint's weights (written back in the file's own
- * layout, q/k/v into the fused rows) gives what run-time application gives.
+ * model; and merging the LoRA into the checkpoint's weights with {@link CheckpointMerger} (written
+ * back in the file's own layout, q/k/v into the fused rows) gives what run-time application gives.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdxlLoraTest {
-
-    private static final String TE2_HF = "conditioner.embedders.1.transformer.text_model.encoder.layers.";
-    private static final Pattern TE2_LAYER = Pattern.compile(Pattern.quote(TE2_HF) + "(\\d+)\\.(.+)");
 
     @TempDir
     Path temp;
@@ -82,8 +74,11 @@ class SdxlLoraTest {
              LoraAttachment attachment = LoraAttachment.attach(network, bound, null)) {
             assertEquals(bound.size(), attachment.size());
             applied = SdxlParityTest.computeAll(model, textFile, unetFile);
-            writeMerged(network, bound, merged);
         }
+        // the product's merge: text encoder 2's q/k/v go back into the rows of its fused in_proj_weight
+        CheckpointMerger.Merged written = CheckpointMerger.merge(model,
+                List.of(new LoraToMerge(Fixtures.resource(lora + ".safetensors"), 1.0)), merged, ProgressFactory.silent());
+        assertEquals(bound.size(), written.modules());
         int checked = 0;
         for (String key : Fixtures.toleranceKeys()) {
             if (key.startsWith(expectedFile)) {
@@ -104,44 +99,5 @@ class SdxlLoraTest {
                         + " of max|output|");
             }
         }
-    }
-
-    /**
-     * The tiny checkpoint with every bound module merged into its weight, written in the original
-     * layout: for text encoder 2's q/k/v the rows [0, W), [W, 2W), [2W, 3W) of the fused
-     * {@code in_proj_weight}, out_proj / fc1 / fc2 as OpenCLIP's {@code attn.out_proj},
-     * {@code mlp.c_fc}, {@code mlp.c_proj} (fixtures/sdxl/README.md, section 5).
-     */
-    private void writeMerged(LoraNetwork network, List<ModelLoras.Bound> bound, Path target) {
-        Map<String, Tensor> tensors = CheckpointRewrite.read(Fixtures.tiny());
-        int width = model.spec().te2().width();
-        for (ModelLoras.Bound b : bound) {
-            LoraModule module = network.module(b.spec().name()).orElseThrow();
-            float[] mergedWeight;
-            try (NDArray m = module.merge(b.layer().weight(), 1.0f)) {
-                mergedWeight = m.toFloatArray();
-            }
-            Matcher te2 = TE2_LAYER.matcher(b.layer().name());
-            if (!te2.matches()) {
-                String key = b.layer().name() + ".weight";
-                tensors.put(key, Tensor.ofFloats(tensors.get(key).shape(), mergedWeight));
-                continue;
-            }
-            String block = "conditioner.embedders.1.model.transformer.resblocks." + te2.group(1) + ".";
-            String part = te2.group(2);
-            int qkv = List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj").indexOf(part);
-            if (qkv >= 0) {
-                String key = block + "attn.in_proj_weight";
-                Tensor fused = tensors.get(key);
-                float[] values = fused.toFloatArray();
-                System.arraycopy(mergedWeight, 0, values, qkv * width * width, width * width);
-                tensors.put(key, Tensor.ofFloats(fused.shape(), values));
-            } else {
-                String key = block + Map.of("self_attn.out_proj", "attn.out_proj", "mlp.fc1", "mlp.c_fc",
-                        "mlp.fc2", "mlp.c_proj").get(part) + ".weight";
-                tensors.put(key, Tensor.ofFloats(tensors.get(key).shape(), mergedWeight));
-            }
-        }
-        CheckpointRewrite.write(target, tensors, CheckpointRewrite.metadata(Fixtures.tiny()));
     }
 }

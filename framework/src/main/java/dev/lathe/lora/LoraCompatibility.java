@@ -1,8 +1,7 @@
-package dev.lathe.render;
+package dev.lathe.lora;
 
 import dev.lathe.api.InvalidInputException;
 import dev.lathe.api.model.DiffusionModel;
-import dev.lathe.lora.LoraFileContents;
 import java.util.List;
 
 /**
@@ -11,9 +10,11 @@ import java.util.List;
  * is the file's {@code ss_base_model_version} metadata, else its module names: kohya names SDXL's
  * UNet modules after the original checkpoint ({@code lora_unet_input_blocks_…}) and its text
  * encoders {@code lora_te1_}/{@code lora_te2_}, SD 1.x/2.x's UNet modules after diffusers
- * ({@code lora_unet_down_blocks_…}) and its text encoder {@code lora_te_}.
+ * ({@code lora_unet_down_blocks_…}) and its text encoder {@code lora_te_}. {@link
+ * ModelLoras#forFile} asks first, so everything that binds a LoRA file to a model (rendering,
+ * training on, merging) refuses such a file in the same words.
  */
-final class LoraCompatibility {
+public final class LoraCompatibility {
 
     private static final List<String> SDXL_PREFIXES = List.of("lora_te1_", "lora_te2_", "lora_unet_input_blocks_",
             "lora_unet_middle_block_", "lora_unet_output_blocks_");
@@ -23,7 +24,13 @@ final class LoraCompatibility {
     private LoraCompatibility() {
     }
 
-    static void check(DiffusionModel model, LoraFileContents lora) {
+    /**
+     * Returns quietly when {@code lora} may be for {@code model}'s architecture (module by module
+     * binding, {@link ModelLoras#forFile}, then decides).
+     *
+     * @throws InvalidInputException naming the file, the evidence and what to use instead
+     */
+    public static void check(DiffusionModel model, LoraFileContents lora) {
         boolean modelIsSdxl = model.baseModelVersion().startsWith("sdxl");
         String version = lora.metadata().get("ss_base_model_version");
         String evidence;
