@@ -197,6 +197,11 @@ class SdxlEmptyNegativePromptTest {
         }
 
         @Override
+        public dev.lathe.nn.StoredRange storedAt(String key) {
+            return model.storedAt(key);
+        }
+
+        @Override
         public String family() {
             return model.family();
         }
