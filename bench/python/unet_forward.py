@@ -58,6 +58,15 @@ class UNet:
                 pre, rest = name.split("transformer_blocks.", 1)
                 self.depth_at[pre] = max(self.depth_at.get(pre, 0), int(rest.split(".")[0]) + 1)
 
+    # The layers a LoRA adapts go through these two, so that train_step.py can add its LoRA.
+    def linear(self, x, name):
+        """A Linear layer of the checkpoint: x @ W^T (+ b)."""
+        return F.linear(x, self.w[name + ".weight"], self.w.get(name + ".bias"))
+
+    def conv1x1(self, x, name):
+        """A 1x1 Conv2d of the checkpoint (proj_in / proj_out)."""
+        return F.conv2d(x, self.w[name + ".weight"], self.w.get(name + ".bias"))
+
     def resblock(self, h, emb, pre):
         w = self.w
         a = F.group_norm(h, 32, w[pre + "in_layers.0.weight"], w[pre + "in_layers.0.bias"], 1e-5)
@@ -70,10 +79,9 @@ class UNet:
         return (F.conv2d(h, w[skip], w[pre + "skip_connection.bias"]) if skip in w else h) + a
 
     def attention(self, x, context, pre):
-        w = self.w
-        q = F.linear(x, w[pre + "to_q.weight"])
-        k = F.linear(context, w[pre + "to_k.weight"])
-        v = F.linear(context, w[pre + "to_v.weight"])
+        q = self.linear(x, pre + "to_q")
+        k = self.linear(context, pre + "to_k")
+        v = self.linear(context, pre + "to_v")
         b, n, c = q.shape
         m = k.shape[1]
         h = self.heads
@@ -82,14 +90,14 @@ class UNet:
         sim = torch.bmm(q, k.transpose(1, 2)) * (d ** -0.5)
         out = torch.bmm(sim.softmax(dim=-1), v)
         out = out.reshape(b, h, n, d).permute(0, 2, 1, 3).reshape(b, n, c)
-        return F.linear(out, w[pre + "to_out.0.weight"], w[pre + "to_out.0.bias"])
+        return self.linear(out, pre + "to_out.0")
 
     def transformer(self, x, context, pre):
         w = self.w
         b, c, hh, ww = x.shape
         x_in = x
         x = F.group_norm(x, 32, w[pre + "norm.weight"], w[pre + "norm.bias"], 1e-6)
-        x = F.conv2d(x, w[pre + "proj_in.weight"], w[pre + "proj_in.bias"])
+        x = self.conv1x1(x, pre + "proj_in")
         x = x.permute(0, 2, 3, 1).reshape(b, hh * ww, c)
         for k in range(self.depth_at[pre]):
             blk = pre + f"transformer_blocks.{k}."
@@ -97,10 +105,10 @@ class UNet:
             y = F.layer_norm(x, (c,), w[blk + "norm2.weight"], w[blk + "norm2.bias"], 1e-5)
             x = self.attention(y, context, blk + "attn2.") + x
             y = F.layer_norm(x, (c,), w[blk + "norm3.weight"], w[blk + "norm3.bias"], 1e-5)
-            a, gate = F.linear(y, w[blk + "ff.net.0.proj.weight"], w[blk + "ff.net.0.proj.bias"]).chunk(2, dim=-1)
-            x = F.linear(a * F.gelu(gate), w[blk + "ff.net.2.weight"], w[blk + "ff.net.2.bias"]) + x
+            a, gate = self.linear(y, blk + "ff.net.0.proj").chunk(2, dim=-1)
+            x = self.linear(a * F.gelu(gate), blk + "ff.net.2") + x
         x = x.reshape(b, hh, ww, c).permute(0, 3, 1, 2)
-        return F.conv2d(x, w[pre + "proj_out.weight"], w[pre + "proj_out.bias"]) + x_in
+        return self.conv1x1(x, pre + "proj_out") + x_in
 
     def self_attention(self, x, blk):
         w = self.w

@@ -48,7 +48,7 @@ public final class UnetForwardBench {
     }
 
     static UNetConfig config(int channels) {
-        return new UNetConfig(4, 4, channels, List.of(1, 2, 4, 4), 2, List.of(1, 1, 1, 0), 1, 8, -1, 768, false, 0);
+        return BenchCheckpoints.unet(channels);
     }
 
     public static void main(String[] args) throws Exception {
@@ -177,41 +177,14 @@ public final class UnetForwardBench {
     }
 
     /**
-     * Every UNet tensor of {@code config} with deterministic random values, in the SD 1.x
-     * single-file layout ({@code model.diffusion_model.*}): matrices and kernels uniform in
-     * ±1/sqrt(fan-in), norm scales 1 ± 0.1, biases ±0.1; each tensor from its own seed (the name's
-     * hash), so the file is the same on every machine. The config goes into {@code unet_config}.
+     * Every UNet tensor of {@code config} with deterministic random values ({@link
+     * BenchCheckpoints#writeRandom}) in the SD 1.x single-file layout ({@code model.diffusion_model.*});
+     * the config goes into {@code unet_config}.
      */
     static void writeCheckpoint(Path file, UNetConfig config) throws IOException {
         Weights plan = Weights.plan();
         UNetModel.load(plan.at("model.diffusion_model"), config);
-        Map<String, long[]> shapes = plan.requested();
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            String name = e.getKey();
-            long[] shape = e.getValue();
-            int n = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
-            SplittableRandom random = new SplittableRandom(name.hashCode());
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(Math.multiplyExact(n, 4))
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            boolean norm = shape.length == 1 && name.endsWith(".weight");
-            double scale = shape.length >= 2 ? 1.0 / Math.sqrt((double) n / shape[0]) : 0.1;
-            for (int i = 0; i < n; i++) {
-                double u = random.nextDouble(-1.0, 1.0) * scale;
-                bytes.putFloat((float) (norm ? 1.0 + u : u));
-            }
-            tensors.put(name, Tensor.of(dev.lathe.safetensors.DType.F32, shape, bytes.flip()));
-        }
-        Map<String, Object> ldm = new LinkedHashMap<>();
-        ldm.put("in_channels", config.inChannels());
-        ldm.put("out_channels", config.outChannels());
-        ldm.put("model_channels", config.modelChannels());
-        ldm.put("channel_mult", config.channelMult());
-        ldm.put("num_res_blocks", config.numResBlocks());
-        ldm.put("transformer_depth", config.transformerDepth());
-        ldm.put("num_heads", config.numHeads());
-        ldm.put("context_dim", config.contextDim());
-        SafeTensorsWriter.write(file, tensors, Map.of("unet_config", new ObjectMapper().writeValueAsString(ldm),
+        BenchCheckpoints.writeRandom(file, plan.requested(), Map.of("unet_config", BenchCheckpoints.ldmConfig(config),
                 "generator", "lathe UnetForwardBench"));
     }
 

@@ -32,6 +32,11 @@ import java.util.random.RandomGenerator;
  * scalar array for the module's life: under autograd DJL's {@code Number} overloads create
  * temporaries that can be freed before {@code backward()}. Forward results belong to the input's
  * manager (run them in the step's {@code NDScope}). Not thread-safe.
+ *
+ * <p>The factor multiplies the rank-wide intermediate {@code down(x)} rather than the layer-wide
+ * result (the same product, as both projections are linear): a pass over {@code rank} channels
+ * instead of the layer's output channels, forward and backward. With rank dropout the factor
+ * is part of the rank mask, so it costs no pass of its own.
  */
 public final class LoraModule {
 
@@ -41,7 +46,8 @@ public final class LoraModule {
     private final LoraDropout dropout;
     private float multiplier;
     private NDArray factor;
-    private NDArray rankDropoutFactor;
+    /** m * scale / (1 - rank dropout): the value of a kept rank in the rank-dropout mask. */
+    private float rankDropoutFactor;
 
     private LoraModule(LoraModuleSpec spec, NDArray down, NDArray up, float multiplier, LoraDropout dropout) {
         this.spec = Objects.requireNonNull(spec, "spec");
@@ -101,15 +107,13 @@ public final class LoraModule {
         this.multiplier = multiplier;
         NDManager manager = down.getManager();
         NDArray oldFactor = factor;
-        NDArray oldRankFactor = rankDropoutFactor;
         factor = manager.create(multiplier * spec.scale());
-        rankDropoutFactor = manager.create((float) (multiplier * spec.scale() / (1 - dropout.rank())));
-        // The factors live as long as the module, even when the multiplier changes inside a
-        // step's NDScope (a strength schedule during sampling): keep them out of any open scope.
-        NDScope.unregister(factor, rankDropoutFactor);
+        rankDropoutFactor = (float) (multiplier * spec.scale() / (1 - dropout.rank()));
+        // The factor lives as long as the module, even when the multiplier changes inside a
+        // step's NDScope (a strength schedule during sampling): keep it out of any open scope.
+        NDScope.unregister(factor);
         if (oldFactor != null) {
             oldFactor.close();
-            oldRankFactor.close();
         }
     }
 
@@ -140,18 +144,15 @@ public final class LoraModule {
         if (dropout.network() > 0) {
             lx = lx.mul(networkMask(lx, random));
         }
-        NDArray scaleBy = factor;
-        if (dropout.rank() > 0) {
-            lx = lx.mul(rankMask(lx, random));
-            scaleBy = rankDropoutFactor;
-        }
-        return project(lx, up, 1, 0).mul(scaleBy);
+        // the factor on the rank-wide intermediate; with rank dropout inside the mask
+        lx = lx.mul(dropout.rank() > 0 ? rankMask(lx, random) : factor);
+        return project(lx, up, 1, 0);
     }
 
     /** {@code up(down(x)) * m * scale}, without dropout. */
     public NDArray delta(NDArray x) {
         NDArray lx = project(x, down, spec.layer().stride(), spec.layer().padding());
-        return project(lx, up, 1, 0).mul(factor);
+        return project(lx.mul(factor), up, 1, 0);
     }
 
     /**
@@ -215,7 +216,8 @@ public final class LoraModule {
 
     /**
      * kohya's rank-dropout mask: one keep/drop draw per (sample, rank), broadcast over tokens
-     * ({@code [B, 1, r]} for a text encoder's {@code [B, T, r]}) or pixels ({@code [B, r, 1, 1]}).
+     * ({@code [B, 1, r]} for a text encoder's {@code [B, T, r]}) or pixels ({@code [B, r, 1, 1]});
+     * a kept rank holds the module's factor rescaled as kohya does, {@code m * scale / (1 - p)}.
      */
     private NDArray rankMask(NDArray lx, RandomGenerator random) {
         Shape shape = lx.getShape();
@@ -223,7 +225,7 @@ public final class LoraModule {
         int rank = spec.rank();
         float[] keep = new float[batch * rank];
         for (int i = 0; i < keep.length; i++) {
-            keep[i] = random.nextDouble() > dropout.rank() ? 1f : 0f;
+            keep[i] = random.nextDouble() > dropout.rank() ? rankDropoutFactor : 0f;
         }
         long[] maskShape = new long[shape.dimension()];
         Arrays.fill(maskShape, 1);

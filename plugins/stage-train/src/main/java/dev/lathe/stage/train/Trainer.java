@@ -13,7 +13,7 @@ import dev.lathe.api.optim.Optimizer;
 import dev.lathe.api.optim.Parameter;
 import dev.lathe.api.pipeline.Progress;
 import dev.lathe.lora.LoraNetwork;
-import dev.lathe.optim.GradientClipping;
+import dev.lathe.optim.Gradients;
 import dev.lathe.train.diffusion.DiffusionLoss;
 import dev.lathe.train.diffusion.ForwardProcess;
 import dev.lathe.train.diffusion.Noise;
@@ -181,7 +181,7 @@ final class Trainer {
     /** Clip, set the learning rates for this step, step, clear the gradients. Returns the rates used. */
     private List<Double> optimizerStep(List<Parameter> all, long stepsDone) {
         if (settings.maxGradNorm() > 0) {
-            GradientClipping.clipGlobalNorm(all, settings.maxGradNorm());
+            Gradients.clipGlobalNorm(all, settings.maxGradNorm());
         }
         if (!optimizer.ownsSchedule()) {
             for (int g = 0; g < schedules.size(); g++) {
@@ -189,11 +189,7 @@ final class Trainer {
             }
         }
         optimizer.step();
-        for (Parameter p : all) {
-            try (NDArray gradient = p.value().getGradient()) {
-                gradient.subi(gradient);
-            }
-        }
+        Gradients.clear(all);
         return optimizer.learningRates();
     }
 
