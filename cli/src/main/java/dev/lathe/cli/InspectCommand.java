@@ -3,13 +3,12 @@ package dev.lathe.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lathe.api.InvalidInputException;
-import dev.lathe.api.model.BaseModelFamily;
 import dev.lathe.api.model.Recognition;
-import dev.lathe.safetensors.SafeTensorsFile;
+import dev.lathe.checkpoint.CheckpointFiles;
+import dev.lathe.checkpoint.CheckpointRecognizer;
 import dev.lathe.safetensors.TensorInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lathe inspect}: what a safetensors file holds, read from its header alone: tensor and
- * parameter counts, dtypes, components, metadata, and the model family that recognizes it.
+ * {@code lathe inspect}: what a safetensors file (or a diffusers model folder) holds, read from
+ * its headers alone: tensor and parameter counts, dtypes, components, metadata, and the model
+ * family that recognizes it.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Describe a .safetensors file (checkpoint, LoRA, training state): tensors, parameters, "
@@ -37,11 +37,11 @@ final class InspectCommand implements Callable<Integer> {
     /** Components that make a file a base checkpoint (as opposed to a LoRA or a training state). */
     private static final List<String> CHECKPOINT_COMPONENTS = List.of(
             "model.diffusion_model", "first_stage_model", "cond_stage_model", "conditioner.embedders.0",
-            "conditioner.embedders.1");
+            "conditioner.embedders.1", "unet", "vae", "text_encoder", "text_encoder_2");
 
     private static final int TEXT_VALUE_LIMIT = 160;
 
-    @Parameters(paramLabel = "FILE", description = "A .safetensors file.")
+    @Parameters(paramLabel = "FILE", description = "A .safetensors file, or a diffusers model folder.")
     Path file;
 
     @Option(names = "--json", description = "Print JSON (full metadata values) instead of text.")
@@ -60,8 +60,8 @@ final class InspectCommand implements Callable<Integer> {
                     + ".safetensors checkpoint or LoRA file.");
         }
         Map<String, Object> report;
-        try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
-            report = describe(st);
+        try (CheckpointFiles checkpoint = CheckpointFiles.open(file)) {
+            report = describe(checkpoint);
         }
         if (json) {
             context.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
@@ -89,8 +89,8 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> describe(SafeTensorsFile st) {
-        Map<String, TensorInfo> tensors = st.tensors();
+    private Map<String, Object> describe(CheckpointFiles checkpoint) {
+        Map<String, TensorInfo> tensors = checkpoint.tensors();
         Map<String, long[]> byDtype = new TreeMap<>();
         Map<String, long[]> byComponent = new LinkedHashMap<>();
         long parameters = 0;
@@ -106,8 +106,8 @@ final class InspectCommand implements Callable<Integer> {
             c[1] += n;
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("file", st.path().toAbsolutePath().normalize().toString());
-        report.put("sizeBytes", st.fileSize());
+        report.put("file", checkpoint.path().toAbsolutePath().normalize().toString());
+        report.put("sizeBytes", checkpoint.sizeBytes());
         report.put("tensorCount", tensors.size());
         report.put("parameterCount", parameters);
         Map<String, Object> dtypes = new LinkedHashMap<>();
@@ -116,42 +116,33 @@ final class InspectCommand implements Callable<Integer> {
         Map<String, Object> components = new LinkedHashMap<>();
         byComponent.forEach((k, v) -> components.put(k, Map.of("tensors", v[0], "parameters", v[1])));
         report.put("components", components);
-        report.put("family", recognize(tensors, st.metadata()));
-        report.put("metadata", st.metadata());
+        report.put("family", recognize(tensors, checkpoint.metadata()));
+        report.put("metadata", checkpoint.metadata());
         return report;
     }
 
     /** Asks every installed model family; the first that recognizes the file answers. */
     private Map<String, Object> recognize(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
-        List<String> ids = context.catalog().ids(BaseModelFamily.class);
-        List<String> reasons = new ArrayList<>();
-        for (String id : ids) {
-            BaseModelFamily family = context.catalog().find(BaseModelFamily.class, id).orElseThrow();
-            Recognition r;
-            try {
-                r = family.recognize(tensors, metadata);
-            } catch (InvalidInputException e) {
-                throw new InvalidInputException(file + ": " + e.getMessage(), e);
-            }
-            if (r.recognized()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("id", r.family());
-                out.put("variant", r.variant());
-                out.put("architecture", r.architecture());
-                return out;
-            }
-            if (r.reason() != null && !r.reason().isBlank()) {
-                reasons.add(id + ": " + r.reason());
-            }
-        }
+        CheckpointRecognizer.Detection detection = CheckpointRecognizer.installed(context.catalog())
+                .detect(file, tensors, metadata);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", null);
-        out.put("note", ids.isEmpty() ? "no model family plugin is installed"
-                : "not a checkpoint of an installed family (" + String.join("; ", reasons.isEmpty() ? ids : reasons) + ")");
+        if (detection.recognized()) {
+            Recognition r = detection.recognition();
+            out.put("id", r.family());
+            out.put("variant", r.variant());
+            out.put("architecture", r.architecture());
+        } else {
+            out.put("id", null);
+            out.put("note", detection.note());
+        }
         return out;
     }
 
     private static String componentOf(String name) {
+        int slash = name.indexOf('/');
+        if (slash > 0) {
+            return name.substring(0, slash); // a diffusers folder's component
+        }
         for (String prefix : COMPONENTS) {
             if (name.startsWith(prefix)) {
                 return prefix.substring(0, prefix.length() - 1);

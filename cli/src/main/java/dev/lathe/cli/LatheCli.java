@@ -50,6 +50,13 @@ public final class LatheCli implements LatheCommand {
     @Override
     public int execute(String[] args, PrintStream out, PrintStream err) {
         CliContext context = new CliContext(new ServiceCatalog(bundleContext), bundleContext, out, err);
+        if (args.length > 0 && args[0].equals(TrainCommand.NAME)) {
+            try {
+                return new TrainCommand(context).run(List.of(args).subList(1, args.length));
+            } catch (Exception e) {
+                return report(e, err);
+            }
+        }
         if (args.length > 0 && !args[0].startsWith("-")) {
             Optional<CommandPlugin> plugin = pluginCommand(context, args[0]);
             if (plugin.isPresent()) {
@@ -64,7 +71,10 @@ public final class LatheCli implements LatheCommand {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> report(e, err));
-        List<String> pluginCommands = context.catalog().ids(CommandPlugin.class);
+        List<String> pluginCommands = new java.util.ArrayList<>(context.catalog().ids(CommandPlugin.class));
+        if (context.catalog().find(dev.lathe.api.pipeline.StageType.class, TrainCommand.NAME).isPresent()) {
+            pluginCommands.add(0, TrainCommand.NAME);
+        }
         if (!pluginCommands.isEmpty()) {
             commandLine.getCommandSpec().usageMessage().footer(
                     "%nCommands from plugins (lathe <command> --help for each): " + String.join(", ", pluginCommands));

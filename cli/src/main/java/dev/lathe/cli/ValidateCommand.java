@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.config.ConfigReader;
 import dev.lathe.config.PipelineConfig;
 import dev.lathe.config.StageConfig;
+import dev.lathe.pipeline.PipelineRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lathe validate}: checks a pipeline config without running anything. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a pipeline config: fields, types, plugin ids and stage references. Runs nothing.")
+        description = "Check a pipeline config: fields, types, plugin ids, stage references, and that a model family "
+                + "accepts its checkpoint (from the file's header). Runs nothing.")
 final class ValidateCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "PIPELINE.json", description = "The pipeline config to check.")
@@ -26,6 +28,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PipelineConfig config = new ConfigReader(context.catalog()).read(pipeline);
+        PipelineRunner.checkCheckpoint(config, context.catalog());
         context.out().println(pipeline + " is valid: pipeline \"" + config.name() + "\", "
                 + config.stages().size() + " stage(s): "
                 + config.stages().stream().map(ValidateCommand::describe).collect(Collectors.joining(" -> ")));

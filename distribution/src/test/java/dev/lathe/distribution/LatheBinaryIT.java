@@ -53,17 +53,23 @@ public class LatheBinaryIT {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(List.of(args));
-        Path out = TEMP.newFile().toPath();
-        Path err = TEMP.newFile().toPath();
-        long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue("lathe did not finish within 120 s", process.waitFor(120, TimeUnit.SECONDS));
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err), millis);
+        // Plain temporary files: other test classes call this without this class's rule.
+        Path out = Files.createTempFile("lathe-stdout", ".txt");
+        Path err = Files.createTempFile("lathe-stderr", ".txt");
+        try {
+            long start = System.nanoTime();
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue("lathe did not finish within 180 s", process.waitFor(180, TimeUnit.SECONDS));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            return new Run(process.exitValue(), Files.readString(out), Files.readString(err), millis);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     static Run lathe(String... args) throws Exception {
-        return run(lathe, args);
+        return run(lathe != null ? lathe : LatheContainer.distribution().resolve("bin/lathe"), args);
     }
 
     @Test
@@ -132,6 +138,26 @@ public class LatheBinaryIT {
     }
 
     @Test
+    public void inspectsTheSharedSdxlCheckpoint() throws Exception {
+        Path sdxl = SharedFixtures.file("sdxl/tiny.safetensors");
+        Run run = lathe("inspect", sdxl.toString(), "--json");
+        assertEquals(run.err, 0, run.code);
+        JsonNode family = new ObjectMapper().readTree(run.out).get("family");
+        assertEquals("sdxl", family.get("id").asText());
+        assertEquals("[0,1,2]", family.get("architecture").get("unet.transformer_depth").toString());
+        assertEquals(48, family.get("architecture").get("te2.width").asInt());
+
+        Run text = lathe("inspect", sdxl.toString());
+        assertEquals(text.err, 0, text.code);
+        assertTrue(text.out, text.out.contains("Family:      sdxl (SDXL base)"));
+        assertTrue(text.out, text.out.contains("1600 (pooled 64 + 6 x 256 size embeddings)"));
+
+        String removed = "conditioner.embedders.1.model.transformer.resblocks.2.attn.in_proj_weight";
+        lathe("inspect", rewrite(sdxl, "sdxl-missing.safetensors", removed, null).toString())
+                .assertCleanError(2, "sdxl-missing.safetensors", "in_proj_weight");
+    }
+
+    @Test
     public void unusableCheckpointsGiveExitTwoFromInspect() throws Exception {
         Path tiny = SharedFixtures.file("sd15/tiny.safetensors");
         String removed = "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight";
@@ -143,12 +169,94 @@ public class LatheBinaryIT {
         lathe("inspect", rewrite(tiny, "misshapen.safetensors", null, reshaped).toString())
                 .assertCleanError(2, "misshapen.safetensors", "out.2");
 
-        Path sdxl = SharedFixtures.file("sdxl/tiny.safetensors");
-        lathe("inspect", sdxl.toString()).assertCleanError(2, "sdxl");
-
         Path lora = SharedFixtures.file("sd15/lora.safetensors");
         Run loraRun = lathe("inspect", lora.toString());
         assertEquals("a LoRA is not a checkpoint and inspects fine: " + loraRun.err, 0, loraRun.code);
+    }
+
+    @Test
+    public void unusableCheckpointsStopAPipelineBeforeAnythingIsWritten() throws Exception {
+        Path tiny = SharedFixtures.file("sd15/tiny.safetensors");
+        Run valid = lathe("validate", pipeline("good.json", tiny, null).toString());
+        assertEquals("the intact checkpoint passes: " + valid.err, 0, valid.code);
+
+        Path missing = rewrite(tiny, "pipeline-missing.safetensors",
+                "model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", null);
+        assertPipelineRefuses(pipeline("missing.json", missing, null), "pipeline-missing.safetensors", "attn2.to_k");
+
+        Path misshapen = rewrite(tiny, "pipeline-misshapen.safetensors", null, "model.diffusion_model.out.2.weight");
+        assertPipelineRefuses(pipeline("misshapen.json", misshapen, null), "pipeline-misshapen.safetensors", "out.2");
+
+        // Named as sd15, so this holds whether or not an sdxl family is installed.
+        Path sdxl = SharedFixtures.file("sdxl/tiny.safetensors");
+        assertPipelineRefuses(pipeline("sdxl.json", sdxl, "sd15"), "sdxl/tiny.safetensors", "\"sd15\"", "use family sdxl");
+    }
+
+    @Test
+    public void makeTinyModelWritesAnSd15CheckpointWithItsTokenizer() throws Exception {
+        Path out = TEMP.newFolder("tiny-model").toPath();
+        Run made = lathe("make-tiny-model", "--out", out.toString(), "--seed", "5");
+        assertEquals(made.err, 0, made.code);
+        Path checkpoint = out.resolve("tiny-sd15.safetensors");
+        assertTrue(made.out, made.out.contains(checkpoint.toString()));
+        for (String file : List.of("tokenizer/vocab.json", "tokenizer/merges.txt")) {
+            assertTrue(file, Files.isRegularFile(out.resolve(file)));
+        }
+
+        Run inspect = lathe("inspect", checkpoint.toString(), "--json");
+        assertEquals(inspect.err, 0, inspect.code);
+        JsonNode report = new ObjectMapper().readTree(inspect.out);
+        assertEquals("sd15", report.get("family").get("id").asText());
+        assertEquals("SD 1.x", report.get("family").get("variant").asText());
+        assertEquals("5", report.get("metadata").get("seed").asText());
+        Run valid = lathe("validate", pipeline("tiny.json", checkpoint, "sd15").toString());
+        assertEquals("a pipeline accepts it: " + valid.err, 0, valid.code);
+
+        Path again = TEMP.newFolder("tiny-model-again").toPath();
+        assertEquals(0, lathe("make-tiny-model", "--out", again.toString(), "--seed", "5").code);
+        assertTrue("the same seed gives the same file",
+                java.util.Arrays.equals(Files.readAllBytes(checkpoint), Files.readAllBytes(again.resolve("tiny-sd15.safetensors"))));
+
+        Run help = lathe("make-tiny-model", "--help");
+        assertEquals(help.err, 0, help.code);
+        assertTrue(help.out, help.out.contains("--seed") && help.out.contains("--out"));
+        lathe("make-tiny-model").assertCleanError(2, "--out");
+        Run plugins = lathe("plugins");
+        assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.startsWith("command") && l.contains("make-tiny-model")));
+    }
+
+    @Test
+    public void theQuickstartDatasetShipsWithTheInstallation() throws IOException {
+        Path images = LatheContainer.distribution().resolve("examples/quickstart/dataset/10_lathecat");
+        try (Stream<Path> files = Files.list(images)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(names.toString(), 8, names.stream().filter(n -> n.endsWith(".png")).count());
+            for (String png : names.stream().filter(n -> n.endsWith(".png")).toList()) {
+                assertTrue("a caption for " + png, names.contains(png.replace(".png", ".txt")));
+            }
+        }
+        assertTrue(Files.isRegularFile(images.resolveSibling("README.md")));
+    }
+
+    /** A pipeline on {@code checkpoint} whose one stage would fail if it ran (its references do not exist). */
+    private static Path pipeline(String name, Path checkpoint, String family) throws IOException {
+        String json = """
+                {
+                  "checkpoint": "%s",%s
+                  "stages": [{"name": "likeness", "type": "evaluate", "references": "no-such-folder"}]
+                }
+                """.formatted(checkpoint, family == null ? "" : "\n  \"family\": \"" + family + "\",");
+        return write(name, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code lathe validate} and {@code lathe run} both exit 2 naming the problem, and the run writes nothing. */
+    private static void assertPipelineRefuses(Path config, String... mustMention) throws Exception {
+        lathe("validate", config.toString()).assertCleanError(2, mustMention);
+        Path out = TEMP.getRoot().toPath().resolve("run-" + config.getFileName());
+        Run run = lathe("run", config.toString(), "--out", out.toString());
+        run.assertCleanError(2, mustMention);
+        assertFalse("a refused run writes nothing: " + out, Files.exists(out));
+        assertFalse(run.err, run.err.contains("likeness"));
     }
 
     /** The checkpoint with one tensor dropped or one tensor's first two dimensions swapped. */

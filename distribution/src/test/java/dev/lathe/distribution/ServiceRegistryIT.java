@@ -11,6 +11,11 @@ import ai.djl.training.GradientCollector;
 import dev.lathe.api.OptionSpec;
 import dev.lathe.api.Options;
 import dev.lathe.api.Plugin;
+import dev.lathe.api.model.BaseModelFamily;
+import dev.lathe.api.model.DiffusionModel;
+import dev.lathe.api.model.LoadOptions;
+import dev.lathe.api.model.LoraScope;
+import dev.lathe.api.model.Recognition;
 import dev.lathe.api.optim.Optimizer;
 import dev.lathe.api.optim.OptimizerFactory;
 import dev.lathe.api.optim.Parameter;
@@ -22,6 +27,8 @@ import dev.lathe.api.regularization.RegularizationRequest;
 import dev.lathe.api.regularization.RegularizationStrategy;
 import dev.lathe.boot.LatheCommand;
 import dev.lathe.runtime.TensorRuntime;
+import dev.lathe.safetensors.SafeTensorsFile;
+import dev.lathe.safetensors.TensorInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +83,8 @@ public class ServiceRegistryIT {
         Set<String> names = java.util.Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName)
                 .collect(Collectors.toSet());
         assertTrue(names.toString(), names.containsAll(List.of("dev.lathe.framework", "dev.lathe.cli",
-                "org.example.lathe.sgd")));
+                "dev.lathe.base-sd15", "dev.lathe.base-sdxl", "dev.lathe.stage-train", "dev.lathe.stage-generate",
+                "dev.lathe.stage-merge", "org.example.lathe.sgd")));
     }
 
     @Test
@@ -99,6 +107,28 @@ public class ServiceRegistryIT {
             }
         }
         assertTrue("expected at least none and sgd, saw " + seen, seen >= 2);
+    }
+
+    @Test
+    public void generateStageAndSampleCommandResolveWithTheModelFamilies() throws Exception {
+        StageType generate = only(StageType.class, "generate");
+        assertTrue(generate.outputs().containsAll(List.of("images", "grid")));
+        assertTrue(generate.options().stream().anyMatch(o -> o.name().equals("loras")));
+        dev.lathe.api.cli.CommandPlugin sample = only(dev.lathe.api.cli.CommandPlugin.class, "sample");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, sample.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--lora"));
+    }
+
+    @Test
+    public void mergeStageAndCommandResolveWithTheModelFamilies() throws Exception {
+        StageType merge = only(StageType.class, "merge");
+        assertEquals(Set.of("checkpoint"), merge.outputs());
+        assertTrue(merge.options().stream().anyMatch(o -> o.name().equals("loras")));
+        dev.lathe.api.cli.CommandPlugin command = only(dev.lathe.api.cli.CommandPlugin.class, "merge");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, command.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--lora"));
     }
 
     @Test
@@ -160,6 +190,26 @@ public class ServiceRegistryIT {
     }
 
     @Test
+    public void modelFamiliesTellSd15AndSdxlApartAndSdxlLoads() throws Exception {
+        BaseModelFamily sd15 = only(BaseModelFamily.class, "sd15");
+        BaseModelFamily sdxl = only(BaseModelFamily.class, "sdxl");
+        Path tiny = Path.of(System.getProperty("lathe.shared.dir", "../../shared"), "fixtures", "sdxl", "tiny.safetensors");
+        assertTrue("the shared SDXL fixture " + tiny + " is missing", Files.isRegularFile(tiny));
+        Map<String, TensorInfo> header = SafeTensorsFile.readHeader(tiny);
+        Recognition recognized = sdxl.recognize(header);
+        assertTrue(recognized.reason(), recognized.recognized());
+        Recognition refused = sd15.recognize(header);
+        assertTrue(refused.reason(), !refused.recognized() && refused.reason().contains("use family sdxl"));
+        DiffusionModel model = (DiffusionModel) TensorRuntime.call(() -> sdxl.load(tiny, LoadOptions.cpuFloat32()));
+        try {
+            assertEquals("sdxl_base_v1-0", model.baseModelVersion());
+            assertEquals(160, model.loraTargets(LoraScope.defaults()).size());
+        } finally {
+            model.close();
+        }
+    }
+
+    @Test
     public void commandLineServiceListsEveryPlugin() {
         Result result = execute("plugins");
         assertEquals(result.err, 0, result.code);
@@ -167,6 +217,7 @@ public class ServiceRegistryIT {
         assertTrue(result.out, result.out.contains("sgd") && result.out.contains("org.example.lathe.sgd"));
         assertTrue(result.out, result.out.contains("adamw") && result.out.contains("dev.lathe.optimizer-adamw"));
         assertTrue(result.out, result.out.contains("adafactor") && result.out.contains("dev.lathe.optimizer-adafactor"));
+        assertTrue(result.out, result.out.contains("sdxl") && result.out.contains("dev.lathe.base-sdxl"));
     }
 
     @Test

@@ -78,6 +78,19 @@ public final class ResolvedConfig {
         }
     }
 
+    /** {@code options} as a JSON object, in the form a config file gives them (for provenance records). */
+    public static String toJson(Options options) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartObject();
+            writeFields(json, options);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
     private static void writeFields(JsonGenerator json, Options options) throws IOException {
         for (Map.Entry<String, Object> option : options.asMap().entrySet()) {
             json.writeFieldName(option.getKey());
@@ -129,7 +142,7 @@ public final class ResolvedConfig {
     }
 
     /** The framework bundle's version inside OSGi; {@code dev} when run from classes (tests, IDE). */
-    static String latheVersion() {
+    public static String latheVersion() {
         try {
             Bundle bundle = FrameworkUtil.getBundle(ResolvedConfig.class);
             return bundle == null ? "dev" : bundle.getVersion().toString();

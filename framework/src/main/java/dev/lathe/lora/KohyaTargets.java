@@ -1,9 +1,15 @@
 package dev.lathe.lora;
 
+import dev.lathe.api.model.LoraScope;
+import dev.lathe.api.model.LoraTarget;
+import dev.lathe.nn.AdaptableLayer;
+import dev.lathe.nn.Conv2d;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -62,6 +68,56 @@ public final class KohyaTargets {
             }
         }
         return specs;
+    }
+
+    /**
+     * The LoRA targets of a loaded (or only checked) model, from its layers: each model part is
+     * the layers below a key prefix, whose remainder is the module path kohya names the layer
+     * after. Works for any model whose canonical layer names follow the layouts of {@link
+     * StableDiffusionPaths}, e.g. SDXL with {@code model.diffusion_model.} (UNet, LDM paths),
+     * {@code conditioner.embedders.0.transformer.} and {@code conditioner.embedders.1.transformer.}
+     * (text encoders, Hugging Face paths).
+     *
+     * @param layers       the model's layers by canonical key prefix ({@code DiffusionModel.layers()})
+     * @param partPrefixes the key prefix of each model part
+     * @return in kohya's order; {@link LoraTarget#weightKey()} is the layer's name + {@code .weight}
+     */
+    public static List<LoraTarget> targets(Map<String, ? extends AdaptableLayer> layers,
+                                           Map<ModelPart, String> partPrefixes, LoraScope scope) {
+        if (!scope.unet() && !scope.textEncoder()) {
+            return List.of();
+        }
+        List<ModuleTree> trees = new ArrayList<>();
+        Map<String, String> layerOfPath = new HashMap<>();
+        for (Map.Entry<ModelPart, String> part : partPrefixes.entrySet()) {
+            String prefix = part.getValue();
+            List<ModuleDescriptor> modules = new ArrayList<>();
+            for (AdaptableLayer layer : layers.values()) {
+                if (!layer.name().startsWith(prefix)) {
+                    continue;
+                }
+                String path = layer.name().substring(prefix.length());
+                int in = Math.toIntExact(layer.inFeatures());
+                int out = Math.toIntExact(layer.outFeatures());
+                modules.add(layer instanceof Conv2d conv
+                        ? ModuleDescriptor.conv(path, in, out, conv.kernel(), conv.stride(), conv.padding())
+                        : ModuleDescriptor.linear(path, in, out));
+                layerOfPath.put(part.getKey() + ":" + path, layer.name());
+            }
+            modules.sort(Comparator.comparing(ModuleDescriptor::path, StableDiffusionPaths.kohyaOrder()));
+            trees.add(new ModuleTree(part.getKey(), modules));
+        }
+        Coverage coverage = !scope.textEncoder() ? Coverage.UNET_ONLY : !scope.unet() ? Coverage.TEXT_ENCODER_ONLY
+                : Coverage.ALL;
+        // ranks do not matter for naming: a conv rank only switches the 3x3 convolutions on
+        LoraDims dims = scope.convBlocks() ? LoraDims.of(1, 1).withConv(1, 1) : LoraDims.of(1, 1);
+        List<LoraTarget> targets = new ArrayList<>();
+        for (LoraModuleSpec spec : select(trees, dims, coverage)) {
+            ModuleDescriptor m = spec.layer();
+            String layer = layerOfPath.get(spec.part() + ":" + m.path());
+            targets.add(new LoraTarget(spec.name(), layer + ".weight", m.in(), m.out(), m.kernel(), m.kind().isConv()));
+        }
+        return targets;
     }
 
     /** The blocks whose layers are adapted in {@code part}. */

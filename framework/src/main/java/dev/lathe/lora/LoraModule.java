@@ -2,11 +2,11 @@ package dev.lathe.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -109,6 +109,9 @@ public final class LoraModule {
         NDArray oldFactor = factor;
         factor = manager.create(multiplier * spec.scale());
         rankDropoutFactor = (float) (multiplier * spec.scale() / (1 - dropout.rank()));
+        // The factor lives as long as the module, even when the multiplier changes inside a
+        // step's NDScope (a strength schedule during sampling): keep it out of any open scope.
+        NDScope.unregister(factor);
         if (oldFactor != null) {
             oldFactor.close();
         }
@@ -120,9 +123,8 @@ public final class LoraModule {
     }
 
     /**
-     * Training: as {@link #forward(NDArray, NDArray)} with the dropouts applied. {@code random}
-     * decides module dropout and the rank-dropout mask; network dropout uses libtorch's dropout
-     * and so its generator (seed it with {@code Engine#setRandomSeed}).
+     * Training: as {@link #forward(NDArray, NDArray)} with the dropouts applied; {@code random}
+     * decides every dropout (module, network and rank masks).
      */
     public NDArray forward(NDArray x, NDArray original, RandomGenerator random) {
         NDArray delta = delta(x, random);
@@ -132,7 +134,7 @@ public final class LoraModule {
     /**
      * Training: {@code up(down(x)) * m * scale} with the dropouts applied, or null when module
      * dropout drops the module for this call. {@code random} decides module dropout and the
-     * rank-dropout mask; network dropout uses libtorch's generator.
+     * network and rank dropout masks.
      */
     public NDArray delta(NDArray x, RandomGenerator random) {
         if (dropout.module() > 0 && random.nextDouble() < dropout.module()) {
@@ -140,7 +142,7 @@ public final class LoraModule {
         }
         NDArray lx = project(x, down, spec.layer().stride(), spec.layer().padding());
         if (dropout.network() > 0) {
-            lx = Dropout.dropout(lx, (float) dropout.network(), true).singletonOrThrow();
+            lx = lx.mul(networkMask(lx, random));
         }
         // the factor on the rank-wide intermediate; with rank dropout inside the mask
         lx = lx.mul(dropout.rank() > 0 ? rankMask(lx, random) : factor);
@@ -195,6 +197,21 @@ public final class LoraModule {
         }
         return Conv2d.conv2d(x, weight, null, new Shape(stride, stride), new Shape(padding, padding),
                 new Shape(1, 1), 1).singletonOrThrow();
+    }
+
+    /**
+     * Ordinary dropout's mask for the down projection's output: each element kept with
+     * probability 1 - p and then scaled by 1/(1 - p). Drawn from {@code random} (not libtorch's
+     * generator) so that a seeded run, and a resumed one, draw the same masks.
+     */
+    private NDArray networkMask(NDArray lx, RandomGenerator random) {
+        float[] keep = new float[Math.toIntExact(lx.getShape().size())];
+        float kept = (float) (1 / (1 - dropout.network()));
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = random.nextDouble() >= dropout.network() ? kept : 0f;
+        }
+        NDArray mask = lx.getManager().create(keep, lx.getShape());
+        return lx.getDataType() == DataType.FLOAT32 ? mask : mask.toType(lx.getDataType(), false);
     }
 
     /**

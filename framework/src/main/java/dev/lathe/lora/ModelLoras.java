@@ -48,10 +48,12 @@ public final class ModelLoras {
     /**
      * The modules of a LoRA file on {@code model}, with the file's ranks and alphas.
      *
-     * @throws InvalidInputException naming the file's modules that {@code model} has no layer
+     * @throws InvalidInputException for a LoRA of the other architecture (SDXL vs SD 1.x/2.x,
+     *     {@link LoraCompatibility}), or naming the file's modules that {@code model} has no layer
      *     for (a LoRA for another family or architecture) or whose shapes do not fit
      */
     public static List<Bound> forFile(DiffusionModel model, LoraFileContents file) {
+        LoraCompatibility.check(model, file);
         Map<String, LoraTarget> targets = new LinkedHashMap<>();
         for (LoraTarget target : model.loraTargets(new LoraScope(true, true, true))) {
             targets.put(target.loraName(), target);

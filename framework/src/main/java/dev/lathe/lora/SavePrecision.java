@@ -1,10 +1,7 @@
 package dev.lathe.lora;
 
 import dev.lathe.safetensors.DType;
-import dev.lathe.safetensors.HalfFloats;
 import dev.lathe.safetensors.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The precision a LoRA file is saved in (kohya {@code --save_precision}); every tensor, the
@@ -31,16 +28,6 @@ public enum SavePrecision {
         if (tensor.dtype() == dtype) {
             return tensor;
         }
-        float[] values = tensor.toFloatArray();
-        return switch (this) {
-            case FP32 -> Tensor.ofFloats(tensor.shape(), values);
-            case FP16, BF16 -> {
-                ByteBuffer bytes = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-                for (float v : values) {
-                    bytes.putShort(this == FP16 ? HalfFloats.f32ToF16(v) : HalfFloats.f32ToBf16(v));
-                }
-                yield Tensor.of(dtype, tensor.shape(), bytes.flip());
-            }
-        };
+        return Tensor.ofFloats(dtype, tensor.shape(), tensor.toFloatArray());
     }
 }

@@ -73,6 +73,27 @@ public final class RemappedSource implements WeightSource {
         return Tensor.of(view.dtype(), view.shape(), data.slice(from, to - from));
     }
 
+    /** The range of the base source's tensor that {@code name} is, where the base stores it. */
+    @Override
+    public StoredRange storedAt(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("no tensor " + name);
+        }
+        StoredRange original = base.storedAt(e.original);
+        long offset = e.rowFrom * rowBytes(base.info(e.original));
+        return new StoredRange(original.tensor(), original.byteOffset() + offset, infos.get(name).byteSize());
+    }
+
+    /**
+     * The name in the base source that {@code name} reads (for a row block: the whole fused
+     * tensor), or null when this view has no {@code name}.
+     */
+    public String originalOf(String name) {
+        Entry e = entries.get(name);
+        return e == null ? null : e.original;
+    }
+
     @Override
     public String describe(String name) {
         Entry e = entries.get(name);
@@ -137,8 +158,27 @@ public final class RemappedSource implements WeightSource {
         }
 
         /**
+         * Every tensor below {@code originalPrefix} under the same name below {@code prefix}
+         * (e.g. a diffusers {@code text_encoder/text_model.} as a single file's
+         * {@code cond_stage_model.transformer.text_model.}); absent tensors below {@code prefix}
+         * are spelled below {@code originalPrefix} in messages.
+         */
+        public Builder renamePrefix(String prefix, String originalPrefix) {
+            for (String name : base.names()) {
+                if (name.startsWith(originalPrefix)) {
+                    rename(prefix + name.substring(originalPrefix.length()), name);
+                }
+            }
+            Function<String, String> before = absentSpelling;
+            absentSpelling = name -> name.startsWith(prefix) ? originalPrefix + name.substring(prefix.length())
+                    : before.apply(name);
+            return this;
+        }
+
+        /**
          * How to name an expected tensor that is absent, in the original layout (for messages
-         * such as "missing unet/down_blocks.0.resnets.0.conv1.weight"); may return null.
+         * such as "missing unet/down_blocks.0.resnets.0.conv1.weight"); may return null. Replaces
+         * the spellings of earlier {@link #renamePrefix} calls.
          */
         public Builder spellingOfAbsent(Function<String, String> spelling) {
             this.absentSpelling = Objects.requireNonNull(spelling);

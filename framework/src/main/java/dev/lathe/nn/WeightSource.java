@@ -35,6 +35,29 @@ public interface WeightSource {
         return name;
     }
 
+    /**
+     * Where {@code name} is stored in the checkpoint's files (see {@link StoredRange}): for a
+     * file's own tensors the tensor itself, for a view the range of the tensor it was cut from.
+     *
+     * @throws IllegalArgumentException when there is no tensor {@code name}
+     */
+    default StoredRange storedAt(String name) {
+        TensorInfo info = info(name);
+        if (info == null) {
+            throw new IllegalArgumentException("no tensor " + name);
+        }
+        return new StoredRange(name, 0, info.byteSize());
+    }
+
+    /** {@link #storedAt} of every tensor, by name; unmodifiable. Needs the headers only. */
+    default Map<String, StoredRange> storedRanges() {
+        Map<String, StoredRange> ranges = new LinkedHashMap<>();
+        for (String name : names()) {
+            ranges.put(name, storedAt(name));
+        }
+        return Collections.unmodifiableMap(ranges);
+    }
+
     /** The tensor entry, or null when absent. */
     default TensorInfo info(String name) {
         return infos().get(name);
@@ -103,6 +126,15 @@ public interface WeightSource {
             }
 
             @Override
+            public StoredRange storedAt(String name) {
+                WeightSource source = owner.get(name);
+                if (source == null) {
+                    throw new IllegalArgumentException("no tensor " + name);
+                }
+                return source.storedAt(name);
+            }
+
+            @Override
             public String describe(String name) {
                 WeightSource source = owner.get(name);
                 if (source != null) {
@@ -115,6 +147,25 @@ public interface WeightSource {
                     }
                 }
                 return name;
+            }
+        };
+    }
+
+    /**
+     * Tensor entries without data: for recognizing a checkpoint from its header alone, and for
+     * building a model's blocks in {@link Weights#check} mode. Reading a tensor throws.
+     */
+    static WeightSource headerOnly(Map<String, TensorInfo> infos) {
+        Map<String, TensorInfo> view = Collections.unmodifiableMap(new LinkedHashMap<>(infos));
+        return new WeightSource() {
+            @Override
+            public Map<String, TensorInfo> infos() {
+                return view;
+            }
+
+            @Override
+            public Tensor tensor(String name) {
+                throw new UnsupportedOperationException("only the header of " + name + " is known");
             }
         };
     }

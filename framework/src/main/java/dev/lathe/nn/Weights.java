@@ -38,12 +38,13 @@ public final class Weights {
 
     private final Root root;
     private final String prefix;
+    private final DataType type;
 
     private static final class Root {
         final WeightSource source;
         final NDManager manager;
-        final DataType type;
-        final Constants constants;
+        /** One set of constants per compute type, shared by every cursor of that type. */
+        final Map<DataType, Constants> constants = new java.util.EnumMap<>(DataType.class);
         final List<String> problems = new ArrayList<>();
         final Set<String> used = new HashSet<>();
         final Map<String, AdaptableLayer> layers = new LinkedHashMap<>();
@@ -51,18 +52,21 @@ public final class Weights {
         /** false: only check names, shapes and dtypes ({@link #check}); nothing is loaded. */
         final boolean load;
 
-        Root(WeightSource source, NDManager manager, DataType type) {
+        Root(WeightSource source, NDManager manager) {
             this.source = source;
             this.load = manager != null;
             this.manager = manager;
-            this.type = type;
-            this.constants = new Constants(manager, type);
+        }
+
+        synchronized Constants constants(DataType type) {
+            return constants.computeIfAbsent(type, t -> new Constants(manager, t));
         }
     }
 
-    private Weights(Root root, String prefix) {
+    private Weights(Root root, String prefix, DataType type) {
         this.root = root;
         this.prefix = prefix;
+        this.type = type;
     }
 
     /**
@@ -71,10 +75,14 @@ public final class Weights {
      */
     public static Weights load(WeightSource source, NDManager manager, DataType computeType) {
         java.util.Objects.requireNonNull(manager, "manager");
+        checkComputeType(computeType);
+        return new Weights(new Root(source, manager), "", computeType);
+    }
+
+    private static void checkComputeType(DataType computeType) {
         if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute type must be FLOAT32 or FLOAT16, not " + computeType);
         }
-        return new Weights(new Root(source, manager, computeType), "");
     }
 
     /**
@@ -83,12 +91,22 @@ public final class Weights {
      * recorded as when loading. For validating a checkpoint from its header alone.
      */
     public static Weights check(WeightSource source) {
-        return new Weights(new Root(source, null, DataType.FLOAT32), "");
+        return new Weights(new Root(source, null), "", DataType.FLOAT32);
     }
 
     /** The cursor at {@code child} below this one: {@code at("in_layers.0")}. */
     public Weights at(String child) {
-        return new Weights(root, prefix + child + ".");
+        return new Weights(root, prefix + child + ".", type);
+    }
+
+    /**
+     * This cursor loading as {@code computeType} instead (FLOAT32 or FLOAT16): for a part that
+     * must compute in another precision than the rest of the model, such as SDXL's VAE, which
+     * overflows in float16 and is kept in float32. Problems, layers and used tensors stay shared.
+     */
+    public Weights as(DataType computeType) {
+        checkComputeType(computeType);
+        return new Weights(root, prefix, computeType);
     }
 
     /** The cursor at element {@code index} of a list below this one: {@code at("down", 2)}. */
@@ -132,10 +150,10 @@ public final class Weights {
         if (!root.load || !root.problems.isEmpty()) {
             return null; // checking only, or the load fails anyway: do not spend time converting
         }
-        boolean sameType = NDArrays.loadedType(info.dtype()) == root.type;
+        boolean sameType = NDArrays.loadedType(info.dtype()) == type;
         NDArray array = sameType
                 ? NDArrays.readOnlyView(root.manager, root.source.tensor(key))
-                : NDArrays.fromTensor(root.manager, root.source.tensor(key), root.type);
+                : NDArrays.fromTensor(root.manager, root.source.tensor(key), type);
         array.setName(key);
         return keep(array);
     }
@@ -158,7 +176,7 @@ public final class Weights {
 
     /** Constants (scalars, masks) for the blocks, in the weights' manager, type and device. */
     public Constants constants() {
-        return root.constants;
+        return root.constants(type);
     }
 
     /** The manager the weights are loaded into; null when only checking. */
@@ -171,8 +189,9 @@ public final class Weights {
         return root.manager == null ? null : root.manager.getDevice();
     }
 
+    /** The type this cursor loads weights as. */
     public DataType computeType() {
-        return root.type;
+        return type;
     }
 
     /** Every problem recorded so far, in the order found. */

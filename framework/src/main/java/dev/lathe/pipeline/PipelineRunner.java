@@ -4,6 +4,7 @@ import dev.lathe.api.InvalidInputException;
 import dev.lathe.api.RunFailedException;
 import dev.lathe.api.pipeline.StageResult;
 import dev.lathe.api.pipeline.StageType;
+import dev.lathe.checkpoint.CheckpointRecognizer;
 import dev.lathe.config.PipelineConfig;
 import dev.lathe.config.PluginCatalog;
 import dev.lathe.config.ResolvedConfig;
@@ -42,24 +43,51 @@ public final class PipelineRunner {
     private final PluginCatalog catalog;
     private final ProgressFactory progress;
     private final Consumer<String> deviceCheck;
+    private final Consumer<PipelineConfig> checkpointCheck;
 
-    /** A runner that checks the config's device with {@link TensorRuntime#device}. */
+    /**
+     * A runner that checks the config's device with {@link TensorRuntime#device} and its
+     * checkpoint with {@link #checkCheckpoint}.
+     */
     public PipelineRunner(PluginCatalog catalog, ProgressFactory progress) {
         this(catalog, progress, device -> {
             if (!"cpu".equals(device)) {
                 TensorRuntime.device(device);
             }
-        });
+        }, config -> checkCheckpoint(config, catalog));
+    }
+
+    /** A runner with its own device check, and the checkpoint check of {@link #checkCheckpoint}. */
+    public PipelineRunner(PluginCatalog catalog, ProgressFactory progress, Consumer<String> deviceCheck) {
+        this(catalog, progress, deviceCheck, config -> checkCheckpoint(config, catalog));
     }
 
     /**
-     * @param deviceCheck throws {@link InvalidInputException} when the config's device cannot be
-     *                    used here; called before anything is written
+     * @param deviceCheck     throws {@link InvalidInputException} when the config's device cannot
+     *                        be used here; called before anything is written
+     * @param checkpointCheck throws {@link InvalidInputException} when the config's checkpoint
+     *                        cannot be used; called before anything is written
      */
-    public PipelineRunner(PluginCatalog catalog, ProgressFactory progress, Consumer<String> deviceCheck) {
+    public PipelineRunner(PluginCatalog catalog, ProgressFactory progress, Consumer<String> deviceCheck,
+                          Consumer<PipelineConfig> checkpointCheck) {
         this.catalog = catalog;
         this.progress = progress;
         this.deviceCheck = deviceCheck;
+        this.checkpointCheck = checkpointCheck;
+    }
+
+    /**
+     * Checks the config's base checkpoint, if it names one, from its headers: the family the
+     * config names, or else one of the installed families, must accept it (see
+     * {@link CheckpointRecognizer#require}). {@code lathe run} and {@code lathe validate} both call
+     * it, so a damaged or foreign checkpoint is reported before any stage runs.
+     *
+     * @throws InvalidInputException the family's explanation, naming the file
+     */
+    public static void checkCheckpoint(PipelineConfig config, PluginCatalog catalog) {
+        if (config.checkpoint() != null) {
+            CheckpointRecognizer.installed(catalog).require(config.checkpoint(), config.family());
+        }
     }
 
     /**
@@ -73,6 +101,7 @@ public final class PipelineRunner {
         // Every stage type must still be there, and the device usable, before the first stage spends hours.
         List<StageType> types = config.stages().stream().map(this::stageType).toList();
         deviceCheck.accept(config.device());
+        checkpointCheck.accept(config);
         Path output = createFolder(config.output(), "output folder");
         try {
             ResolvedConfig.write(config, output.resolve(RESOLVED_CONFIG));
@@ -108,8 +137,9 @@ public final class PipelineRunner {
         long start = System.nanoTime();
         try {
             Path stageDir = createFolder(config.output().resolve(stage.name()), "folder of " + label);
-            RunningStage context = new RunningStage(stage.name(), stage.options(), config.checkpoint(), config.device(),
-                    stageSeed(config.seed(), stage.name()), config.output(), stageDir, earlier, catalog, progress);
+            RunningStage context = new RunningStage(stage.name(), stage.options(), config.checkpoint(), config.family(),
+                    config.device(), stageSeed(config.seed(), stage.name()), config.output(), stageDir, earlier, catalog,
+                    progress);
             StageResult result = call(type, context, label);
             double seconds = secondsSince(start);
             warnAboutUndeclaredOutputs(type, result, label);

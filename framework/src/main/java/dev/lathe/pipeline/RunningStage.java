@@ -22,6 +22,7 @@ record RunningStage(
         String stageName,
         Options options,
         Path baseCheckpoint,
+        String family,
         String device,
         long seed,
         Path runDir,
@@ -64,6 +65,11 @@ record RunningStage(
         return catalog.find(kind, choice.id()).orElseThrow(() -> new RunFailedException("The plugin \"" + choice.id()
                 + "\" (" + kind.getSimpleName() + ") that stage \"" + stageName + "\" uses is no longer installed."
                 + " Was its bundle removed while the pipeline ran?"));
+    }
+
+    @Override
+    public java.util.List<String> pluginIds(Class<? extends Plugin> kind) {
+        return catalog.ids(kind);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.lathe.runtime;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.lathe.api.InvalidInputException;
 import java.util.concurrent.Callable;
 
@@ -73,6 +74,32 @@ public final class TensorRuntime {
                         + "Lathe with the CUDA runtime (mvn -Pgpu package) on a machine with an NVIDIA GPU.");
             default:
                 throw new InvalidInputException("Unknown device \"" + name + "\": use \"cpu\" or \"gpu\".");
+        }
+    }
+
+    /**
+     * The compute type a config names for a model on {@code device}: {@code float32} (also
+     * {@code fp32}, the default for null), or {@code float16} ({@code fp16}) on a GPU only (CPU
+     * kernels for half precision are slow and inexact in libtorch).
+     *
+     * @throws InvalidInputException for any other name, or float16 on the CPU
+     */
+    public static DataType computeType(String name, Device device) {
+        String key = name == null ? "float32" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (key) {
+            case "float32":
+            case "fp32":
+                return DataType.FLOAT32;
+            case "float16":
+            case "fp16":
+                if (!device.isGpu()) {
+                    throw new InvalidInputException("Compute type float16 runs on a GPU only (CPU kernels for half "
+                            + "precision are slow and inexact in libtorch): use \"float32\" with device \"cpu\".");
+                }
+                return DataType.FLOAT16;
+            default:
+                throw new InvalidInputException("Unknown compute type \"" + name
+                        + "\": use \"float32\", or \"float16\" on a GPU.");
         }
     }
 

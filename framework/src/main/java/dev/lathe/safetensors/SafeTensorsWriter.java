@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +47,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * crash or a full disk never leaves a half-written checkpoint behind.
  *
  * <p><b>Streaming.</b> Tensor bytes go from their buffers (often memory-mapped views of another
- * file) to the file in chunks of at most 1 MiB; nothing is gathered into one large array.
+ * file) to the file in chunks of at most 1 MiB; nothing is gathered into one large array, and a
+ * mapped view is written from the mapping without a copy in the Java heap. {@link #writeDeferred}
+ * goes further for computed tensors: each is made only when the writer reaches it and can be
+ * dropped right after, so a checkpoint larger than the heap can be rewritten with some of its
+ * tensors changed.
  */
 public final class SafeTensorsWriter {
 
@@ -58,8 +63,9 @@ public final class SafeTensorsWriter {
             DType.I64, DType.U64);
 
     /** Data order: highest reference dtype rank first, then name by code point (Rust's String order). */
-    private static final Comparator<Map.Entry<String, Tensor>> DATA_ORDER =
-            Comparator.<Map.Entry<String, Tensor>>comparingInt(e -> -REFERENCE_DTYPE_ORDER.indexOf(e.getValue().dtype()))
+    private static final Comparator<Map.Entry<String, DeferredTensor>> DATA_ORDER =
+            Comparator.<Map.Entry<String, DeferredTensor>>comparingInt(
+                    e -> -REFERENCE_DTYPE_ORDER.indexOf(e.getValue().dtype()))
                     .thenComparing(Map.Entry::getKey, SafeTensorsWriter::compareCodePoints);
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -77,15 +83,32 @@ public final class SafeTensorsWriter {
      */
     public static void write(Path target, Map<String, Tensor> tensors, Map<String, String> metadata)
             throws IOException {
-        List<Map.Entry<String, Tensor>> ordered = dataOrder(tensors);
+        writeDeferred(target, deferred(tensors), metadata);
+    }
+
+    /**
+     * As {@link #write}, with tensors made one at a time as the writer reaches them (in data
+     * order; see the class description): the header is written from the declared dtypes and
+     * shapes, then each tensor's {@link DeferredTensor#content()} is called, its bytes written and
+     * the tensor let go, so at most one computed tensor is held at a time.
+     *
+     * @throws IOException when writing fails; {@code target} is then unchanged and no temporary
+     *     file is left behind
+     * @throws IllegalStateException when a computed tensor's dtype or shape differs from the
+     *     declared one (nothing is written then either)
+     * @throws IllegalArgumentException for a tensor named {@code __metadata__} or a header over 100 MB
+     */
+    public static void writeDeferred(Path target, Map<String, DeferredTensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        List<Map.Entry<String, DeferredTensor>> ordered = dataOrder(tensors);
         byte[] header = header(ordered, metadata == null ? Map.of() : metadata);
         Path temp = createTempFile(target);
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
                 writeFully(out, ByteBuffer.wrap(header));
-                for (Map.Entry<String, Tensor> entry : ordered) {
-                    writeFully(out, entry.getValue().data());
+                for (Map.Entry<String, DeferredTensor> entry : ordered) {
+                    writeFully(out, entry.getValue().materialize(entry.getKey()).data());
                 }
                 out.force(true);
             }
@@ -117,8 +140,8 @@ public final class SafeTensorsWriter {
      */
     public static String dataSha256(Map<String, Tensor> tensors) {
         MessageDigest digest = sha256();
-        for (Map.Entry<String, Tensor> entry : dataOrder(tensors)) {
-            forEachChunk(entry.getValue().data(), digest::update);
+        for (Map.Entry<String, DeferredTensor> entry : dataOrder(deferred(tensors))) {
+            forEachChunk(entry.getValue().materialize(entry.getKey()).data(), digest::update);
         }
         return HexFormat.of().formatHex(digest.digest());
     }
@@ -154,15 +177,15 @@ public final class SafeTensorsWriter {
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("negative offset or length: " + offset + ", " + length);
         }
-        List<Map.Entry<String, Tensor>> ordered = dataOrder(tensors);
+        List<Map.Entry<String, DeferredTensor>> ordered = dataOrder(deferred(tensors));
         byte[] header = header(ordered, metadata == null ? Map.of() : metadata);
         ByteBuffer out = ByteBuffer.allocate(length);
         long position = 0; // file offset of the current piece
         List<ByteBuffer> pieces = new ArrayList<>();
         pieces.add(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
         pieces.add(ByteBuffer.wrap(header));
-        for (Map.Entry<String, Tensor> entry : ordered) {
-            pieces.add(entry.getValue().data());
+        for (Map.Entry<String, DeferredTensor> entry : ordered) {
+            pieces.add(entry.getValue().materialize(entry.getKey()).data());
         }
         for (ByteBuffer piece : pieces) {
             long pieceEnd = position + piece.remaining();
@@ -177,9 +200,17 @@ public final class SafeTensorsWriter {
         return Arrays.copyOf(out.array(), out.position());
     }
 
+    /** Tensors that exist already, as deferred ones (in the same order). */
+    private static Map<String, DeferredTensor> deferred(Map<String, Tensor> tensors) {
+        Map<String, DeferredTensor> out = new LinkedHashMap<>();
+        tensors.forEach((name, tensor) -> out.put(name,
+                DeferredTensor.of(Objects.requireNonNull(tensor, () -> "tensor \"" + name + "\""))));
+        return out;
+    }
+
     /** The tensors in the order {@link #write} lays them out. */
-    static List<Map.Entry<String, Tensor>> dataOrder(Map<String, Tensor> tensors) {
-        List<Map.Entry<String, Tensor>> ordered = new ArrayList<>(tensors.size());
+    static List<Map.Entry<String, DeferredTensor>> dataOrder(Map<String, DeferredTensor> tensors) {
+        List<Map.Entry<String, DeferredTensor>> ordered = new ArrayList<>(tensors.size());
         tensors.forEach((name, tensor) -> {
             Objects.requireNonNull(name, "tensor name");
             Objects.requireNonNull(tensor, () -> "tensor \"" + name + "\"");
@@ -193,7 +224,7 @@ public final class SafeTensorsWriter {
     }
 
     /** The header JSON, padded with spaces to a multiple of 8 bytes. */
-    static byte[] header(List<Map.Entry<String, Tensor>> ordered, Map<String, String> metadata) {
+    static byte[] header(List<Map.Entry<String, DeferredTensor>> ordered, Map<String, String> metadata) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JsonGenerator json = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
             json.writeStartObject();
@@ -206,8 +237,8 @@ public final class SafeTensorsWriter {
                 json.writeEndObject();
             }
             long offset = 0;
-            for (Map.Entry<String, Tensor> entry : ordered) {
-                Tensor tensor = entry.getValue();
+            for (Map.Entry<String, DeferredTensor> entry : ordered) {
+                DeferredTensor tensor = entry.getValue();
                 json.writeObjectFieldStart(entry.getKey());
                 json.writeStringField("dtype", tensor.dtype().code());
                 json.writeFieldName("shape");

@@ -38,6 +38,29 @@ public final class Tensor {
         return new Tensor(DType.F32, shape, b);
     }
 
+    /**
+     * {@code values} stored as {@code dtype}: F32 as they are; F16 and BF16 rounded to nearest,
+     * ties to even, as PyTorch's {@code .half()} and {@code .bfloat16()} round, in Java (BF16 never
+     * reaches DJL, whose BF16 support crashes the JVM).
+     *
+     * @throws IllegalArgumentException for any other dtype
+     */
+    public static Tensor ofFloats(DType dtype, long[] shape, float[] values) {
+        switch (dtype) {
+            case F32:
+                return ofFloats(shape, values);
+            case F16:
+            case BF16:
+                ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+                for (float v : values) {
+                    b.putShort(dtype == DType.F16 ? HalfFloats.f32ToF16(v) : HalfFloats.f32ToBf16(v));
+                }
+                return new Tensor(dtype, shape, b.flip());
+            default:
+                throw new IllegalArgumentException("floats can be stored as F32, F16 or BF16, not " + dtype);
+        }
+    }
+
     public static Tensor ofDoubles(long[] shape, double[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asDoubleBuffer().put(values);

@@ -16,6 +16,12 @@ import dev.lathe.api.OptionSpec;
 import dev.lathe.api.Options;
 import dev.lathe.api.Plugin;
 import dev.lathe.api.RunFailedException;
+import dev.lathe.api.model.BaseModel;
+import dev.lathe.api.model.BaseModelFamily;
+import dev.lathe.api.model.LoadOptions;
+import dev.lathe.api.model.LoraScope;
+import dev.lathe.api.model.LoraTarget;
+import dev.lathe.api.model.Recognition;
 import dev.lathe.api.pipeline.Progress;
 import dev.lathe.api.pipeline.StageContext;
 import dev.lathe.api.pipeline.StageResult;
@@ -26,6 +32,9 @@ import dev.lathe.config.MapPluginCatalog;
 import dev.lathe.config.PipelineConfig;
 import dev.lathe.config.StageConfig;
 import dev.lathe.config.TestConfigs;
+import dev.lathe.safetensors.SafeTensorsWriter;
+import dev.lathe.safetensors.Tensor;
+import dev.lathe.safetensors.TensorInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +71,8 @@ class PipelineRunnerTest {
             progressTasks.add(task + " /" + total);
             return ProgressFactory.silent().start(task, total);
         };
-        runner = new PipelineRunner(catalog, progress, device -> { });
+        // The fake checkpoint is no safetensors file: the checkpoint check has its own tests.
+        runner = new PipelineRunner(catalog, progress, device -> { }, config -> { });
     }
 
     @Test
@@ -99,7 +109,7 @@ class PipelineRunnerTest {
     void anUnusableDeviceStopsTheRunBeforeAnythingIsWritten() {
         PipelineRunner strict = new PipelineRunner(catalog, ProgressFactory.silent(), device -> {
             throw new InvalidInputException("no " + device + " here");
-        });
+        }, config -> { });
         PipelineConfig config = new PipelineConfig(dir.resolve("p.json"), "p", null, null, null, "gpu", 42,
                 dir.resolve("never"), List.of(stage("first", "probe")));
 
@@ -107,6 +117,65 @@ class PipelineRunnerTest {
         assertEquals("no gpu here", e.getMessage());
         assertTrue(probed.isEmpty());
         assertFalse(Files.exists(dir.resolve("never")));
+    }
+
+    @Test
+    void anUnusableCheckpointStopsTheRunBeforeAnythingIsWritten() {
+        // The fake family recognizes nothing, and the file is no safetensors file either.
+        PipelineRunner checking = new PipelineRunner(catalog, ProgressFactory.silent(), device -> { },
+                config -> PipelineRunner.checkCheckpoint(config, catalog));
+        Path checkpoint = dir.resolve("models/base.safetensors");
+        PipelineConfig config = new PipelineConfig(dir.resolve("p.json"), "p", null, checkpoint, null, "cpu", 42,
+                dir.resolve("never"), List.of(stage("first", "probe")));
+
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> checking.run(config));
+        assertTrue(e.getMessage().contains(checkpoint.toString()), e.getMessage());
+        assertTrue(probed.isEmpty());
+        assertFalse(Files.exists(dir.resolve("never")));
+    }
+
+    @Test
+    void aCheckpointAFamilyAcceptsLetsTheRunStart() throws Exception {
+        Path checkpoint = dir.resolve("models/accepted.safetensors");
+        SafeTensorsWriter.write(checkpoint, Map.of("unet.weight", Tensor.scalar(1f)), Map.of());
+        BaseModelFamily accepting = new BaseModelFamily() {
+            @Override
+            public String id() {
+                return "sd15";
+            }
+
+            @Override
+            public String description() {
+                return "accepts checkpoints with unet.weight";
+            }
+
+            @Override
+            public Recognition recognize(Map<String, TensorInfo> tensors) {
+                return tensors.containsKey("unet.weight") ? Recognition.recognized("sd15", "test", Map.of())
+                        : Recognition.notRecognized("sd15", "no unet.weight");
+            }
+
+            @Override
+            public BaseModel load(Path file, LoadOptions options) {
+                throw new UnsupportedOperationException("only recognized here");
+            }
+
+            @Override
+            public List<LoraTarget> loraTargets(Map<String, TensorInfo> tensors, LoraScope scope) {
+                return List.of();
+            }
+        };
+        MapPluginCatalog withFamily = MapPluginCatalog.of(accepting, new Probe());
+        PipelineConfig config = new PipelineConfig(dir.resolve("p.json"), "p", null, checkpoint, null, "cpu", 42,
+                dir.resolve("out"), List.of(stage("first", "probe")));
+
+        new PipelineRunner(withFamily, ProgressFactory.silent()).run(config);
+        assertEquals(1, probed.size());
+
+        PipelineConfig named = new PipelineConfig(dir.resolve("p.json"), "p", null, checkpoint, "sd15", "cpu", 42,
+                dir.resolve("out2"), List.of(stage("first", "probe")));
+        new PipelineRunner(withFamily, ProgressFactory.silent()).run(named);
+        assertEquals(2, probed.size());
     }
 
     @Test

@@ -143,6 +143,44 @@ class SafeTensorsWriterTest {
         }
     }
 
+    /**
+     * Deferred tensors give the same file as tensors at hand; each is made once, in data order,
+     * only after the header is decided (so one computed tensor at a time need be held).
+     */
+    @Test
+    void deferredTensorsAreMadeOneAtATimeInDataOrderAndGiveTheSameFile() throws IOException {
+        Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
+        tensors.put("b", TestFiles.random(DType.F16, random, 5, 3));
+        tensors.put("a", TestFiles.random(DType.F32, random, 7));
+        tensors.put("c", TestFiles.random(DType.F16, random, 2));
+        Path direct = temp.resolve("direct.safetensors");
+        SafeTensorsWriter.write(direct, tensors, Map.of("k", "v"));
+
+        List<String> made = new java.util.ArrayList<>();
+        Map<String, DeferredTensor> deferred = new java.util.LinkedHashMap<>();
+        tensors.forEach((name, t) -> deferred.put(name, new DeferredTensor(t.dtype(), t.shape(), () -> {
+            made.add(name);
+            return t;
+        })));
+        Path streamed = temp.resolve("streamed.safetensors");
+        SafeTensorsWriter.writeDeferred(streamed, deferred, Map.of("k", "v"));
+        assertEquals(List.of("a", "b", "c"), made, "F32 first, then F16 by name; each once");
+        assertArrayEquals(Files.readAllBytes(direct), Files.readAllBytes(streamed));
+    }
+
+    @Test
+    void aDeferredTensorComputedWithAnotherShapeFailsAndLeavesNoFile() throws IOException {
+        Path target = temp.resolve("model.safetensors");
+        SafeTensorsWriter.write(target, Map.of("w", TestFiles.random(DType.F32, random, 4)), Map.of());
+        byte[] previous = Files.readAllBytes(target);
+        Tensor wrong = TestFiles.random(DType.F32, random, 5);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafeTensorsWriter.writeDeferred(target,
+                Map.of("w", new DeferredTensor(DType.F32, new long[] {4}, () -> wrong)), Map.of()));
+        assertTrue(e.getMessage().contains("\"w\" was declared F32[4]"), e.getMessage());
+        assertArrayEquals(previous, Files.readAllBytes(target));
+        assertEquals(List.of(target), filesIn(temp));
+    }
+
     @Test
     void refusesATensorNamedLikeTheMetadata() {
         assertThrows(IllegalArgumentException.class, () -> SafeTensorsWriter.write(temp.resolve("x.safetensors"),

@@ -3,6 +3,7 @@ package dev.lathe.api.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.lathe.nn.AdaptableLayer;
+import dev.lathe.nn.StoredRange;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,13 @@ public interface DiffusionModel extends BaseModel {
     /** The factor between VAE latents and UNet latents (0.18215 for SD 1.x/2.x, 0.13025 for SDXL). */
     float latentScale();
 
+    /**
+     * How many image pixels one latent pixel covers along each side: 8 for every real SD 1.x, 2.x
+     * and SDXL VAE, 2 for the tiny test models (whose VAEs have two levels). Renderers and the
+     * latent cache size latents by it.
+     */
+    int vaeDownscale();
+
     /** The manager that owns the weights; its device is the model's. */
     NDManager manager();
 
@@ -36,6 +44,15 @@ public interface DiffusionModel extends BaseModel {
      * adapters attach.
      */
     Map<String, AdaptableLayer> layers();
+
+    /**
+     * Where the tensor with canonical key {@code key} (a {@link LoraTarget#weightKey()}, a key of
+     * {@link #layers()} plus {@code .weight}) is stored in the checkpoint's files: the file's own
+     * tensor of that name, a tensor the family renamed or reshaped, or for OpenCLIP text encoders'
+     * q/k/v the rows of the fused {@code in_proj_weight}. Writers of merged checkpoints put changed
+     * weights back there. Null when the checkpoint has no tensor {@code key}.
+     */
+    StoredRange storedAt(String key);
 
     /** The LoRA target modules for {@code scope}, named as kohya-ss names them, in kohya's order. */
     List<LoraTarget> loraTargets(LoraScope scope);
@@ -57,6 +74,21 @@ public interface DiffusionModel extends BaseModel {
      * number of windows.
      */
     Conditioning encodePrompts(List<String> prompts, int clipSkip, List<SizeConditioning> sizes);
+
+    /**
+     * The unconditional conditioning of an empty negative prompt when sampling, from
+     * {@code encodedEmpty}: what {@link #encodePrompts} gave for {@code ""} (padded to the windows
+     * of the batch it was encoded with). The default is {@code encodedEmpty} itself: SD 1.x and 2.x
+     * encode {@code ""} like any other prompt. SDXL answers zeros for everything that comes from
+     * the text (the context and the pooled-text part of the vector) and keeps the size part, as
+     * AUTOMATIC1111 and diffusers render SDXL.
+     *
+     * <p>New arrays belong to the caller's {@link ai.djl.ndarray.NDScope} (else to the input's
+     * manager); {@code encodedEmpty} is not closed.
+     */
+    default Conditioning emptyNegativePrompt(Conditioning encodedEmpty) {
+        return encodedEmpty;
+    }
 
     /**
      * The network's prediction (ε or v, see {@link #vPrediction()}) for noisy latents

@@ -21,6 +21,15 @@ public interface StageContext {
     /** The pipeline's base checkpoint (file or diffusers folder), or null when the pipeline names none. */
     Path baseCheckpoint();
 
+    /**
+     * The id of the base checkpoint's model family as the pipeline names it ({@code family}), or
+     * null when the pipeline leaves it to be detected from the checkpoint.
+     */
+    String family();
+
+    /** The ids of every installed plugin of {@code kind}, sorted. */
+    java.util.List<String> pluginIds(Class<? extends Plugin> kind);
+
     /** The device tensors live on: {@code cpu} or {@code gpu}; the runtime has checked it is usable. */
     String device();
 

@@ -10,6 +10,7 @@ import dev.lathe.text.ClipTokenizer;
 import dev.lathe.text.EmphasisWeights;
 import dev.lathe.text.PromptChunks;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,16 +28,36 @@ public final class WindowedEncoding {
      * @param encoder token ids {@code [B, 77]} (int32) to hidden states {@code [B, 77, C]}
      */
     public static NDArray encode(NDManager manager, List<PromptChunks> prompts, UnaryOperator<NDArray> encoder) {
+        return encodeWithSummary(manager, prompts, ids -> new NDList(encoder.apply(ids))).get(0);
+    }
+
+    /**
+     * As {@link #encode}, for an encoder that also summarizes each window, such as SDXL's second
+     * text encoder with its pooled output: the windows' hidden states as {@code encode} returns
+     * them, followed by the first window's other outputs (A1111 takes SDXL's pooled vector from
+     * a long prompt's first window).
+     *
+     * @param encoder token ids {@code [B, 77]} to hidden states {@code [B, 77, C]} followed by
+     *                any number of per-window outputs
+     * @return the hidden states {@code [B, 77·k, C]}, then the first window's other outputs
+     */
+    public static NDList encodeWithSummary(NDManager manager, List<PromptChunks> prompts,
+                                           Function<NDArray, NDList> encoder) {
         int windows = prompts.get(0).count();
         for (PromptChunks p : prompts) {
             if (p.count() != windows) {
                 throw new IllegalArgumentException("every prompt of a batch needs the same number of windows");
             }
         }
-        return Scopes.run(() -> {
+        return Scopes.runAll(() -> {
             NDList parts = new NDList();
+            NDList summary = new NDList();
             for (int w = 0; w < windows; w++) {
-                parts.add(encoder.apply(windowIds(manager, prompts, w)));
+                NDList outputs = encoder.apply(windowIds(manager, prompts, w));
+                parts.add(outputs.get(0));
+                if (w == 0) {
+                    summary.addAll(outputs.subNDList(1));
+                }
             }
             NDArray hidden = windows == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
             float[] weights = new float[prompts.size() * windows * ClipTokenizer.CONTEXT_LENGTH];
@@ -46,7 +67,9 @@ public final class WindowedEncoding {
                 System.arraycopy(flat, 0, weights, at, flat.length);
                 at += flat.length;
             }
-            return EmphasisWeights.isNeutral(weights) ? hidden : EmphasisWeights.apply(hidden, weights);
+            NDList result = new NDList(EmphasisWeights.isNeutral(weights) ? hidden : EmphasisWeights.apply(hidden, weights));
+            result.addAll(summary);
+            return result;
         });
     }
 

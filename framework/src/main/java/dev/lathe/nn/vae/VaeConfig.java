@@ -1,5 +1,7 @@
 package dev.lathe.nn.vae;
 
+import dev.lathe.nn.ShapeReader;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,6 +37,40 @@ public record VaeConfig(int inChannels, int outChannels, int ch, List<Integer> c
     /** How much smaller than the image the latent is: 2^(levels-1) (SD: 8). */
     public int downscale() {
         return 1 << (levels() - 1);
+    }
+
+    /**
+     * Reads the VAE below {@code prefix} (e.g. {@code first_stage_model.}) off its LDM tensor
+     * names and shapes: {@code encoder.conv_in} gives the channels, the numbered
+     * {@code encoder.down.i.block.j} the levels and blocks, each level's first block its
+     * multiplier, {@code encoder.conv_out} and {@code quant_conv} the latent widths. Returns null
+     * with the problems recorded in {@code r}.
+     */
+    public static VaeConfig read(ShapeReader r, String prefix) {
+        long[] convIn = r.shape(prefix + "encoder.conv_in.weight", 4);
+        long[] convOut = r.shape(prefix + "encoder.conv_out.weight", 4);
+        long[] quant = r.shape(prefix + "quant_conv.weight", 4);
+        long[] decoderOut = r.shape(prefix + "decoder.conv_out.weight", 4);
+        if (convIn == null || convOut == null || quant == null || decoderOut == null) {
+            return null;
+        }
+        int ch = (int) convIn[0];
+        int levels = r.count(prefix + "encoder.down.");
+        int blocks = r.count(prefix + "encoder.down.0.block.");
+        if (levels < 1 || blocks < 1) {
+            r.problem(prefix + "encoder.down.0.block.0.*");
+            return null;
+        }
+        List<Integer> mult = new ArrayList<>();
+        for (int i = 0; i < levels; i++) {
+            long[] conv = r.shape(prefix + "encoder.down." + i + ".block.0.conv1.weight", 4);
+            if (conv == null) {
+                return null;
+            }
+            mult.add((int) (conv[0] / ch));
+        }
+        return new VaeConfig((int) convIn[1], (int) decoderOut[0], ch, mult, blocks, (int) convOut[0] / 2,
+                (int) quant[0] / 2);
     }
 
     /** The SD VAE (kl-f8). */

@@ -5,10 +5,7 @@ import dev.lathe.nn.WeightSource;
 import dev.lathe.nn.clip.OpenClipKeys;
 import dev.lathe.nn.unet.DiffusersUnetKeys;
 import dev.lathe.nn.vae.DiffusersVaeKeys;
-import dev.lathe.safetensors.Tensor;
 import dev.lathe.safetensors.TensorInfo;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -59,16 +56,9 @@ final class Sd15Layout {
     static WeightSource canonical(WeightSource raw) {
         Map<String, TensorInfo> infos = raw.infos();
         if (isDiffusers(infos)) {
-            RemappedSource.Builder text = RemappedSource.builder(raw);
-            String hf = DIFFUSERS_TEXT + "text_model.";
-            for (String name : raw.names()) {
-                if (name.startsWith(hf)) {
-                    text.rename(TEXT + name.substring(hf.length()), name);
-                }
-            }
-            text.spellingOfAbsent(n -> n.startsWith(TEXT) ? hf + n.substring(TEXT.length()) : null);
+            RemappedSource text = RemappedSource.builder(raw).renamePrefix(TEXT, DIFFUSERS_TEXT + "text_model.").build();
             return WeightSource.union(DiffusersUnetKeys.asLdm(raw, DIFFUSERS_UNET, UNET),
-                    DiffusersVaeKeys.asLdm(raw, DIFFUSERS_VAE, VAE), text.build());
+                    DiffusersVaeKeys.asLdm(raw, DIFFUSERS_VAE, VAE), text);
         }
         if (isOpenClip(infos)) {
             return WeightSource.union(OpenClipKeys.asHuggingFace(raw, OPENCLIP, TEXT), raw);
@@ -78,17 +68,6 @@ final class Sd15Layout {
 
     /** A source with headers only, for recognizing a checkpoint without reading tensor data. */
     static WeightSource headerOnly(Map<String, TensorInfo> infos) {
-        Map<String, TensorInfo> view = Collections.unmodifiableMap(new LinkedHashMap<>(infos));
-        return new WeightSource() {
-            @Override
-            public Map<String, TensorInfo> infos() {
-                return view;
-            }
-
-            @Override
-            public Tensor tensor(String name) {
-                throw new UnsupportedOperationException("header only");
-            }
-        };
+        return WeightSource.headerOnly(infos);
     }
 }

@@ -24,8 +24,10 @@ import java.util.Map;
  *     down/upsampler convs. SD 1.x names use the diffusers module path:
  *     {@code lora_unet_down_blocks_0_attentions_0_proj_in}.
  * </ul>
- * {@link LoraTarget#weightKey()} is the tensor's name in the checkpoint; for an OpenCLIP encoder's
- * q/k/v it names the fused {@code in_proj_weight} followed by the row range.
+ * {@link LoraTarget#weightKey()} is the weight's canonical (single-file SD 1.x) name, whatever the
+ * file's layout, so that it minus {@code .weight} names the model's layer: for a diffusers folder
+ * the LDM name of a {@code unet/} tensor, for an OpenCLIP encoder the Hugging Face name of the
+ * q/k/v row view of the fused {@code in_proj_weight}.
  */
 final class Sd15LoraTargets {
 
@@ -140,6 +142,6 @@ final class Sd15LoraTargets {
         }
         long[] s = weight.shape();
         boolean conv = s.length == 4;
-        out.add(new LoraTarget(name, canonical.describe(module + ".weight"), s[1], s[0], conv ? (int) s[2] : 1, conv));
+        out.add(new LoraTarget(name, module + ".weight", s[1], s[0], conv ? (int) s[2] : 1, conv));
     }
 }

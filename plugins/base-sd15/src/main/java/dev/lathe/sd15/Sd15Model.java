@@ -11,7 +11,9 @@ import dev.lathe.api.model.LoraScope;
 import dev.lathe.api.model.LoraTarget;
 import dev.lathe.api.model.SizeConditioning;
 import dev.lathe.api.model.LoadOptions;
+import dev.lathe.checkpoint.CheckpointFiles;
 import dev.lathe.nn.AdaptableLayer;
+import dev.lathe.nn.StoredRange;
 import dev.lathe.nn.WeightSource;
 import dev.lathe.nn.Weights;
 import dev.lathe.nn.clip.ClipTextModel;
@@ -33,7 +35,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -60,11 +61,12 @@ public final class Sd15Model implements DiffusionModel {
     private final List<String> ignoredTensors;
     private final Map<String, TensorInfo> tensors;
     private final Path tokenizerLocation;
+    private final Map<String, StoredRange> storage;
     private ClipTokenizer tokenizer;
 
     private Sd15Model(Path source, Sd15Architecture architecture, NDManager manager, ClipTextModel textEncoder,
                       AutoencoderKL vae, UNetModel unet, Map<String, AdaptableLayer> layers, List<String> ignored,
-                      Map<String, TensorInfo> tensors, Path tokenizerLocation) {
+                      Map<String, TensorInfo> tensors, Map<String, StoredRange> storage, Path tokenizerLocation) {
         this.source = source;
         this.architecture = architecture;
         this.manager = manager;
@@ -75,31 +77,33 @@ public final class Sd15Model implements DiffusionModel {
         this.ignoredTensors = ignored;
         this.tensors = tensors;
         this.tokenizerLocation = tokenizerLocation;
+        this.storage = storage;
     }
 
     /**
      * Loads a single-file checkpoint or a diffusers folder.
      *
      * @param options device {@code cpu} or {@code gpu}; compute type {@code float32}, or
-     *                {@code float16} on a GPU (weights converted to half precision on the device;
-     *                inputs are converted to it, outputs come back in it; untested here, as the
-     *                build machines have no GPU)
+     *                {@code float16} on a GPU (text encoder and UNet weights converted to half
+     *                precision on the device, inputs converted to it, outputs in it; the VAE stays
+     *                float32, as a float16 VAE can overflow into black images; untested here, as
+     *                the build machines have no GPU)
      * @throws InvalidInputException for an unreadable file, an SDXL or other foreign checkpoint,
      *         or missing/misshapen tensors (listed)
      */
     public static Sd15Model load(Path checkpoint, LoadOptions options) {
         LoadOptions opts = options == null ? LoadOptions.cpuFloat32() : options;
         Device device = TensorRuntime.device(opts.device());
-        DataType type = computeType(opts, device);
+        DataType type = TensorRuntime.computeType(opts.computeType(), device);
         try (CheckpointFiles files = CheckpointFiles.open(checkpoint)) {
-            Map<String, TensorInfo> raw = files.raw.infos();
+            Map<String, TensorInfo> raw = files.tensors();
             String sdxl = Sd15Layout.sdxlEvidence(raw);
             if (sdxl != null) {
                 throw new InvalidInputException(checkpoint + " is an SDXL checkpoint (" + sdxl + "), not an SD 1.x/2.x "
                         + "one: load it with the model family \"sdxl\".");
             }
-            WeightSource canonical = Sd15Layout.canonical(files.raw);
-            ArchitectureInference.Result inferred = ArchitectureInference.infer(canonical.infos(), files.metadata,
+            WeightSource canonical = Sd15Layout.canonical(files.weights());
+            ArchitectureInference.Result inferred = ArchitectureInference.infer(canonical.infos(), files.metadata(),
                     Sd15Layout.isDiffusers(raw), Sd15Layout.isOpenClip(raw));
             if (inferred.architecture() == null) {
                 throw new InvalidInputException(checkpoint + " cannot be loaded as a Stable Diffusion 1.x/2.x checkpoint: "
@@ -115,7 +119,7 @@ public final class Sd15Model implements DiffusionModel {
                     throw new InvalidInputException(incomplete(checkpoint.toString(), arch, w));
                 }
                 return new Sd15Model(checkpoint, arch, manager, parts.text, parts.vae, parts.unet, w.layers(), w.unused(),
-                        Map.copyOf(raw), opts.tokenizer());
+                        Map.copyOf(raw), canonical.storedRanges(), opts.tokenizer());
             } catch (RuntimeException | Error e) {
                 manager.close();
                 throw e;
@@ -129,7 +133,8 @@ public final class Sd15Model implements DiffusionModel {
     record Parts(ClipTextModel text, AutoencoderKL vae, UNetModel unet) {
         static Parts load(Weights w, Sd15Architecture arch) {
             return new Parts(ClipTextModel.load(w.at("cond_stage_model.transformer.text_model"), arch.text()),
-                    AutoencoderKL.load(w.at("first_stage_model"), arch.vae()),
+                    // float32 always: a float16 VAE can overflow and decode black images
+                    AutoencoderKL.load(w.at("first_stage_model").as(DataType.FLOAT32), arch.vae()),
                     UNetModel.load(w.at("model.diffusion_model"), arch.unet()));
         }
     }
@@ -142,25 +147,6 @@ public final class Sd15Model implements DiffusionModel {
                 + arch.unet().modelChannels() + " channels × " + arch.unet().channelMult() + ", text encoder "
                 + arch.text().width() + " wide × " + arch.text().layers() + " layers): " + w.problemSummary(10)
                 + ". The file may be damaged, truncated or converted wrongly; download or convert it again.";
-    }
-
-    private static DataType computeType(LoadOptions options, Device device) {
-        String name = options.computeType() == null ? "float32" : options.computeType().trim().toLowerCase(Locale.ROOT);
-        switch (name) {
-            case "float32":
-            case "fp32":
-                return DataType.FLOAT32;
-            case "float16":
-            case "fp16":
-                if (!device.isGpu()) {
-                    throw new InvalidInputException("Compute type float16 runs on a GPU only (CPU kernels for half "
-                            + "precision are slow and inexact in libtorch): use \"float32\" with device \"cpu\".");
-                }
-                return DataType.FLOAT16;
-            default:
-                throw new InvalidInputException("Unknown compute type \"" + options.computeType()
-                        + "\": use \"float32\", or \"float16\" on a GPU.");
-        }
     }
 
     @Override
@@ -241,6 +227,16 @@ public final class Sd15Model implements DiffusionModel {
     @Override
     public float latentScale() {
         return Sd15Architecture.LATENT_SCALE;
+    }
+
+    @Override
+    public int vaeDownscale() {
+        return vae.config().downscale();
+    }
+
+    @Override
+    public StoredRange storedAt(String key) {
+        return storage.get(key);
     }
 
     @Override

@@ -1,27 +1,21 @@
 package dev.lathe.sd15;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.runtime.NDArrays;
-import dev.lathe.safetensors.SafeTensorsFile;
 import dev.lathe.safetensors.Tensor;
+import dev.lathe.testing.CheckpointRewrite;
+import dev.lathe.testing.SharedFolder;
+import dev.lathe.testing.TensorAsserts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /** The sd15 fixtures copied into the test resources, the shared folder, and comparisons. */
 final class Fixtures {
@@ -50,26 +44,11 @@ final class Fixtures {
     }
 
     static Map<String, Tensor> tensors(Path file) {
-        try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            for (String name : st.tensors().keySet()) {
-                Tensor t = st.tensor(name);
-                java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate((int) t.byteSize());
-                copy.put(t.data()).flip();
-                out.put(name, Tensor.of(t.dtype(), t.shape(), copy));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return CheckpointRewrite.read(file);
     }
 
     static Map<String, String> metadata(Path file) {
-        try {
-            return SafeTensorsFile.readMetadata(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return CheckpointRewrite.metadata(file);
     }
 
     static NDArray array(NDManager manager, Tensor tensor) {
@@ -99,9 +78,7 @@ final class Fixtures {
 
     /** A copy of {@code array}'s values as float32. */
     static float[] floats(NDArray array) {
-        try (NDArray f = array.toType(DataType.FLOAT32, true)) {
-            return f.toFloatArray();
-        }
+        return TensorAsserts.floats(array);
     }
 
     /**
@@ -109,66 +86,20 @@ final class Fixtures {
      * worst element.
      */
     static void assertClose(String what, Tensor expected, float[] actual, double atol, double rtol) {
-        float[] e = expected.toFloatArray();
-        assertEquals(e.length, actual.length, what + ": element count");
-        int bad = 0;
-        int worst = -1;
-        double worstExcess = 0;
-        double maxAbs = 0;
-        for (int i = 0; i < e.length; i++) {
-            double diff = Math.abs((double) actual[i] - e[i]);
-            maxAbs = Math.max(maxAbs, diff);
-            double excess = diff - (atol + rtol * Math.abs(e[i]));
-            if (!(excess <= 0)) {
-                bad++;
-                if (worst < 0 || excess > worstExcess || Double.isNaN(excess)) {
-                    worst = i;
-                    worstExcess = excess;
-                }
-            }
-        }
-        if (bad > 0) {
-            fail(what + ": " + bad + " of " + e.length + " elements outside atol " + atol + " + rtol " + rtol
-                    + "·|expected|; worst at " + worst + ": expected " + e[worst] + ", got " + actual[worst]
-                    + " (max |diff| " + maxAbs + ")");
-        }
+        TensorAsserts.assertClose(what, expected, actual, atol, rtol);
     }
 
     /** max |a − b| / max |b|. */
     static double relativeMaxError(float[] actual, float[] reference) {
-        double diff = 0;
-        double ref = 0;
-        for (int i = 0; i < reference.length; i++) {
-            diff = Math.max(diff, Math.abs((double) actual[i] - reference[i]));
-            ref = Math.max(ref, Math.abs(reference[i]));
-        }
-        return diff / ref;
+        return TensorAsserts.relativeMaxError(actual, reference);
     }
 
     /**
-     * The shared fixtures folder ({@code ../shared/fixtures}): from {@code -Dlathe.shared.dir}
-     * (surefire sets it) or relative to the module. When it is missing, tests fail under
-     * {@code CI=true} and are skipped otherwise.
+     * A file of the shared fixtures folder ({@code ../shared/fixtures}); when it is missing, tests
+     * fail under {@code CI=true} and are skipped otherwise.
      */
     static Path shared(String relative) {
-        List<Path> candidates = new ArrayList<>();
-        String property = System.getProperty("lathe.shared.dir");
-        if (property != null && !property.isBlank()) {
-            candidates.add(Path.of(property, "fixtures", relative));
-        }
-        candidates.add(Path.of("../../../shared/fixtures", relative));
-        for (Path candidate : candidates) {
-            if (Files.exists(candidate)) {
-                return candidate;
-            }
-        }
-        String problem = "The shared fixture " + relative + " is missing (looked at "
-                + candidates.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList() + ")";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(problem + ". CI=true requires it.");
-        }
-        Assumptions.abort(problem + "; skipping.");
-        return null;
+        return SharedFolder.fixture(relative);
     }
 
     static String shape(long[] s) {

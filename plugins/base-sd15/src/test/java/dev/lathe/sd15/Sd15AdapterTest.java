@@ -127,6 +127,48 @@ class Sd15AdapterTest {
         }
     }
 
+    /**
+     * The product's path: the fixture file read as a kohya LoRA, bound to the model's layers by
+     * name and attached unmerged, gives the fixture's merged-LoRA eps; and each module's merged
+     * weight equals the fixture's merged weight.
+     */
+    @Test
+    void loraFileAttachedByTheProductMatchesTheMergedFixture() throws IOException {
+        Map<String, Tensor> expected = Fixtures.tensors("unet_lora_expected.safetensors");
+        Map<String, double[]> tol = Fixtures.tolerances();
+        dev.lathe.lora.LoraFileContents file = dev.lathe.lora.LoraFile.read(Fixtures.resource("lora.safetensors"));
+        List<dev.lathe.lora.ModelLoras.Bound> bound = dev.lathe.lora.ModelLoras.forFile(model, file);
+        assertEquals(40, bound.size());
+        for (float m : new float[] {1.0f, 0.5f}) {
+            try (dev.lathe.lora.LoraNetwork network = dev.lathe.lora.LoraNetwork.load(manager,
+                    bound.stream().map(dev.lathe.lora.ModelLoras.Bound::spec).toList(), file, m,
+                    dev.lathe.lora.LoraDropout.none());
+                    dev.lathe.lora.LoraAttachment attachment = dev.lathe.lora.LoraAttachment.attach(network, bound, null)) {
+                String key = "eps_multiplier_" + m;
+                double[] t = tol.get("unet_lora_expected.safetensors:" + key);
+                Fixtures.assertClose(key, expected.get(key), eps(), t[0], t[1]);
+                if (m == 1.0f) {
+                    int compared = 0;
+                    for (dev.lathe.lora.ModelLoras.Bound b : bound) {
+                        String mergedKey = "merged_multiplier_1.0." + b.layer().name() + ".weight";
+                        Tensor mergedExpected = expected.get(mergedKey);
+                        if (mergedExpected == null) {
+                            continue;
+                        }
+                        double[] mt = tol.get("unet_lora_expected.safetensors:" + mergedKey);
+                        try (NDArray merged = network.module(b.spec().name()).orElseThrow().merge(b.layer().weight(), 1f)) {
+                            Fixtures.assertClose(mergedKey, mergedExpected, merged.toFloatArray(),
+                                    mt == null ? 1e-6 : mt[0], mt == null ? 1e-5 : mt[1]);
+                        }
+                        compared++;
+                    }
+                    assertTrue(compared > 0, "the fixture holds merged weights to compare; keys: " + expected.keySet());
+                }
+            }
+        }
+        model.layers().values().forEach(l -> assertTrue(l.adapters().isEmpty()));
+    }
+
     @Test
     void unmergedLoraMatchesTheMergedFixture() throws IOException {
         Map<String, Tensor> expected = Fixtures.tensors("unet_lora_expected.safetensors");

@@ -119,6 +119,9 @@ class Sd15DiffusersFolderTest {
             assertEquals(2, model.spec().unet().numHeads(), "heads from unet/config.json");
             assertTrue(model.layers().containsKey("model.diffusion_model.input_blocks.1.1.proj_in"),
                     "layers keep canonical names");
+            for (dev.lathe.api.model.LoraTarget t : model.loraTargets(new dev.lathe.api.model.LoraScope(true, true, true))) {
+                assertNotNull(model.layers().get(t.weightKey().replaceFirst("\\.weight$", "")), t.weightKey());
+            }
             Map<String, float[]> actual = Sd15ParityTest.computeAll(model);
             tolerances.forEach((key, t) -> {
                 if (!key.startsWith("unet_lora_expected")) {

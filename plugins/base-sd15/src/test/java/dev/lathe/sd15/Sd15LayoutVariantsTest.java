@@ -27,8 +27,11 @@ class Sd15LayoutVariantsTest {
     @TempDir
     Path temp;
 
-    @Test
-    void openClipLayoutOfTheTextEncoder() {
+    /**
+     * The tiny checkpoint with its text encoder in SD 2.x's OpenCLIP layout (q/k/v fused into
+     * {@code in_proj_weight}/{@code in_proj_bias}, {@code resblocks}, {@code ln_final}), written to {@code file}.
+     */
+    static Path openClipVariant(Path file) {
         Map<String, Tensor> tiny = Fixtures.tensors(Fixtures.tiny());
         Map<String, Tensor> out = new LinkedHashMap<>();
         String hf = "cond_stage_model.transformer.text_model.";
@@ -55,8 +58,23 @@ class Sd15LayoutVariantsTest {
                 out.put(to + "mlp.c_proj." + kind, tiny.get(from + "mlp.fc2." + kind));
             }
         }
-        Path file = temp.resolve("openclip.safetensors");
         Rewrite.write(file, out, Fixtures.metadata(Fixtures.tiny())); // text_config keeps quick_gelu and 2 heads
+        return file;
+    }
+
+    /** The tiny checkpoint with the UNet's transformer {@code proj_in}/{@code proj_out} stored as Linear weights. */
+    static Path linearProjectionVariant(Path file) {
+        Map<String, Tensor> tiny = new LinkedHashMap<>(Fixtures.tensors(Fixtures.tiny()));
+        tiny.replaceAll((name, t) -> name.startsWith("model.diffusion_model.") && name.matches(".*\\.(proj_in|proj_out)\\.weight") && t.shape().length == 4
+                ? Rewrite.reshaped(t, t.shape()[0], t.shape()[1]) : t);
+        Rewrite.write(file, tiny, Fixtures.metadata(Fixtures.tiny()));
+        return file;
+    }
+
+    @Test
+    void openClipLayoutOfTheTextEncoder() {
+        String hf = "cond_stage_model.transformer.text_model.";
+        Path file = openClipVariant(temp.resolve("openclip.safetensors"));
         Map<String, Tensor> io = Fixtures.tensors("text_encoder_io.safetensors");
         Map<String, double[]> tol = Fixtures.tolerances();
         try (Sd15Model model = Sd15Model.load(file, LoadOptions.cpuFloat32());
@@ -73,16 +91,15 @@ class Sd15LayoutVariantsTest {
             Fixtures.assertClose("default", io.get("penultimate_hidden_state"), Fixtures.floats(model.encodeText(ids)),
                     5e-5, 1e-4);
             assertTrue(model.layers().containsKey(hf + "encoder.layers.1.self_attn.k_proj"));
+            for (dev.lathe.api.model.LoraTarget t : model.loraTargets(dev.lathe.api.model.LoraScope.defaults())) {
+                assertTrue(model.layers().containsKey(t.weightKey().replaceFirst("\\.weight$", "")), t.weightKey());
+            }
         }
     }
 
     @Test
     void linearTransformerProjections() {
-        Map<String, Tensor> tiny = new LinkedHashMap<>(Fixtures.tensors(Fixtures.tiny()));
-        tiny.replaceAll((name, t) -> name.startsWith("model.diffusion_model.") && name.matches(".*\\.(proj_in|proj_out)\\.weight") && t.shape().length == 4
-                ? Rewrite.reshaped(t, t.shape()[0], t.shape()[1]) : t);
-        Path file = temp.resolve("linear.safetensors");
-        Rewrite.write(file, tiny, Fixtures.metadata(Fixtures.tiny()));
+        Path file = linearProjectionVariant(temp.resolve("linear.safetensors"));
         Map<String, Tensor> io = Fixtures.tensors("unet_io.safetensors");
         double[] t = Fixtures.tolerances().get("unet_io.safetensors:eps");
         try (Sd15Model model = Sd15Model.load(file, LoadOptions.cpuFloat32());

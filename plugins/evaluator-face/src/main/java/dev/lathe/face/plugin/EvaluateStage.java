@@ -33,7 +33,8 @@ import org.osgi.service.component.annotations.Component;
  * folder, and names the best candidate.
  *
  * <p>Candidates come from {@code generated}, a folder whose subfolders are the candidates (the
- * epoch folders a {@code generate} stage writes, e.g. {@code samples.epochs}; a folder of images
+ * per-LoRA-file folders a {@code generate} stage writes, e.g. {@code samples.images} when it
+ * rendered every epoch file of a train stage; a folder of images
  * without subfolders is a single candidate), and from {@code candidates}, a list of folders; the
  * order is that of {@code generated}'s subfolders in natural order (epoch-2 before epoch-10),
  * then the list.
@@ -49,7 +50,7 @@ public final class EvaluateStage implements StageType {
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.path(REFERENCES, "Folder of reference images (e.g. close-ups of the real subject)").mandatory(),
             OptionSpec.artifact(GENERATED, "Folder whose subfolders are the candidates, e.g. the epoch folders of a generate"
-                    + " stage (\"samples.epochs\")"),
+                    + " stage (\"samples.images\")"),
             OptionSpec.list(CANDIDATES, OptionSpec.artifact("candidate", "A folder of generated images"),
                     "Candidate folders, earliest first"),
             OptionSpec.plugin(EVALUATOR, Evaluator.class, "face", "How images are scored"));
